@@ -1,0 +1,87 @@
+"""The build recipe: load → validate → render HTML → lay out → PDF → margin marks → write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import PacketError
+from .load import load
+from .model import Edition, Packet, Paper, SourceVersion
+from .render import RenderRequest, render_html
+from .resources import fonts_dir, templates_dir
+
+MAX_LAYOUT_PASSES = 4
+
+
+@dataclass(frozen=True)
+class Built:
+    """One rendered edition: its PDF bytes and the layout that produced them."""
+
+    edition: Edition
+    pdf: bytes
+    layout: object  # pdf.Layout; typed loosely so this module does not import WeasyPrint
+
+
+def load_packet(source: Path) -> Packet:
+    """Load a packet or raise one error listing every problem in it."""
+    packet, problems = load(source)
+    problems.raise_if_any(what=str(source))
+    assert packet is not None
+    return packet
+
+
+def reproducible_time(packet: Packet) -> None:
+    """Stamp PDFs with the packet's own date unless the caller chose a time."""
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        import calendar
+
+        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(packet.meta.date.timetuple()))
+
+
+def render_edition(
+    packet: Packet, edition: Edition, paper: Paper, version: SourceVersion = "original"
+) -> Built:
+    """Render one edition to PDF bytes, laying out until line citations are stable."""
+    from . import margins, pdf
+
+    reproducible_time(packet)
+    fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
+    request = RenderRequest(edition, paper, version)
+    # Line citations and margin-note positions are known only after layout: lay out
+    # again with what the last layout taught until nothing changes.
+    for _ in range(MAX_LAYOUT_PASSES):
+        document = pdf.render(render_html(packet, request), base=packet.root, fetcher=fetcher)
+        found = pdf.layout(document)
+        settled = replace(
+            request, lines=found.anchor_lines(), gloss_offsets=found.gloss_offsets()
+        )
+        if settled == request:
+            break
+        request = settled
+    else:
+        raise PacketError("the layout did not settle after several passes; please report this")
+    data = margins.stamp(pdf.write(document), found, packet, edition)
+    return Built(edition, data, found)
+
+
+def build(
+    source: Path,
+    out_dir: Path,
+    *,
+    editions: Sequence[Edition],
+    paper: Paper | None = None,
+    version: SourceVersion = "original",
+) -> list[Path]:
+    """Build the asked-for editions of a packet into ``out_dir/<packet>/``."""
+    from .output import write_files
+
+    packet = load_packet(source)
+    chosen = paper or packet.meta.paper
+    outputs = {}
+    for edition in editions:
+        built = render_edition(packet, edition, chosen, version)
+        outputs[f"{packet.slug}-{edition}.pdf"] = built.pdf
+    return write_files(out_dir / packet.slug, outputs)

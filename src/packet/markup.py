@@ -1,0 +1,413 @@
+"""Packet Markdown: CommonMark plus the packet's own bracket syntax, rendered to safe HTML.
+
+The packet syntax, all in double square brackets so a teacher can see it:
+
+- ``[[rfk]] … [[/rfk]]``       a speaker's words (speaker ids come from source.md)
+- ``[[#turkey]] … [[/#turkey]]`` an anchor, a passage that questions can cite
+- ``[[lines #turkey]]``          prints the anchor's line numbers ("lines 14–19")
+- ``[...]`` or ``[…]``           an editors' omission, printed as a bracketed ellipsis
+
+Raw HTML is not allowed (it is reported as a problem); everything a packet says is
+escaped, never evaluated as a template.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from .errors import Problems
+from .model import Markdown, Term
+
+_TAG = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+_OPEN = re.compile(r"(#?)([a-z0-9][a-z0-9-]*)")
+_CLOSE = re.compile(r"/(#?)([a-z0-9][a-z0-9-]*)")
+_CITE = re.compile(r"lines\s+#([a-z0-9][a-z0-9-]*)")
+_OMISSION = re.compile(r"\[(?:\.\.\.|…|\. \. \.)\]")
+
+
+def _packet_rule(state: StateInline, silent: bool) -> bool:
+    """Recognise ``[[…]]`` and ``[...]`` before the link rule sees the bracket."""
+    src, pos = state.src, state.pos
+    if src[pos] != "[":
+        return False
+    omission = _OMISSION.match(src, pos)
+    if omission:
+        if not silent:
+            token = state.push("packet", "", 0)
+            token.meta = {"kind": "omission", "offset": pos}
+        state.pos = omission.end()
+        return True
+    tag = _TAG.match(src, pos)
+    if not tag:
+        return False
+    inner = " ".join(tag.group(1).split())
+    if not silent:
+        token = state.push("packet", "", 0)
+        token.content = tag.group(0)
+        token.meta = _classify(inner) | {"offset": pos}
+    state.pos = tag.end()
+    return True
+
+
+def _classify(inner: str) -> dict[str, Any]:
+    if m := _CITE.fullmatch(inner):
+        return {"kind": "cite", "name": m.group(1)}
+    if m := _CLOSE.fullmatch(inner):
+        return {"kind": "close", "anchor": bool(m.group(1)), "name": m.group(2)}
+    if m := _OPEN.fullmatch(inner):
+        return {"kind": "open", "anchor": bool(m.group(1)), "name": m.group(2)}
+    return {"kind": "bad", "name": inner}
+
+
+def _parser(*, allow_html: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "typographer": False})
+    md.disable(["reference"])  # "[x]: url" lines would silently vanish from a text
+    md.inline.ruler.before("link", "packet", _packet_rule)
+    return md
+
+
+_SAFE = _parser(allow_html=False)
+_PROBE = _parser(allow_html=True)  # only to find raw HTML and report it
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one Markdown text uses: anchors it defines, anchors it cites, speakers."""
+
+    anchors: dict[str, int] = field(default_factory=dict)  # name -> line
+    cites: list[tuple[str, int]] = field(default_factory=list)  # (name, line)
+    speakers: list[tuple[str, int]] = field(default_factory=list)
+    images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
+    words: str = ""  # the plain text, for vocabulary checks
+
+
+def _inline_tokens(tokens: Sequence[Token], first_line: int) -> Iterator[tuple[Token, int]]:
+    """Yield every inline child token with the file line it stands on."""
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = first_line + (block.map[0] if block.map else 0)
+        for child in block.children:
+            yield child, line
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+
+
+def scan(
+    md: Markdown,
+    problems: Problems,
+    *,
+    speakers: Sequence[str] = (),
+    allow_spans: bool = False,
+) -> Found:
+    """Check one text's markup and report every problem with its line."""
+    found = Found()
+    where = md.file
+    for token in _PROBE.parse(md.text):
+        if token.type == "html_block":
+            line = md.line + (token.map[0] if token.map else 0)
+            _raw_html(problems, where, token.content, line)
+    for token, line in _inline_tokens(_PROBE.parse(md.text), md.line):
+        if token.type == "html_inline":
+            _raw_html(problems, where, token.content, line)
+
+    stack: list[tuple[str, bool, int]] = []
+    words: list[str] = []
+    for block in _SAFE.parse(md.text):
+        if block.type != "inline":
+            continue
+        # A passage may not run from one paragraph into the next.
+        _unclosed(stack, where, problems)
+        for token, line in _inline_tokens([block], md.line):
+            _scan_token(token, line, found, stack, words, where, problems, speakers, allow_spans)
+        words.append("\n")
+    _unclosed(stack, where, problems)
+    return Found(found.anchors, found.cites, found.speakers, found.images, "".join(words))
+
+
+def _scan_token(
+    token: Token,
+    line: int,
+    found: Found,
+    stack: list[tuple[str, bool, int]],
+    words: list[str],
+    where: Any,
+    problems: Problems,
+    speakers: Sequence[str],
+    allow_spans: bool,
+) -> None:
+    if token.type in ("text", "code_inline"):
+        words.append(token.content)
+    elif token.type in ("softbreak", "hardbreak"):
+        words.append(" ")
+    elif token.type == "image":
+        found.images.append((str(token.attrs.get("src", "")), token.content, line))
+    if token.type != "packet":
+        return
+    kind, name = token.meta["kind"], token.meta.get("name", "")
+    if kind == "cite":
+        found.cites.append((name, line))
+    elif kind == "bad":
+        problems.add(
+            where,
+            f"'{token.content}' is not packet markup",
+            "use [[speaker]]…[[/speaker]], [[#anchor]]…[[/#anchor]] or [[lines #anchor]];"
+            " anchor and speaker names use lowercase letters, digits and hyphens",
+            line=line,
+        )
+    elif kind in ("open", "close") and not allow_spans:
+        problems.add(
+            where,
+            f"'{token.content}' marks a passage, which only source.md and adapted.md can do",
+            "cite a passage with [[lines #anchor]] instead",
+            line=line,
+        )
+    elif kind == "open":
+        if token.meta["anchor"]:
+            if name in found.anchors:
+                problems.add(
+                    where,
+                    f"anchor '#{name}' is defined twice (first on line {found.anchors[name]})",
+                    "give each anchor its own name",
+                    line=line,
+                )
+            found.anchors.setdefault(name, line)
+        else:
+            if name not in speakers:
+                known = ", ".join(speakers) or "none are declared"
+                problems.add(
+                    where,
+                    f"unknown speaker '{name}' in '{token.content}'",
+                    f"use a speaker id declared under 'speakers:' in source.md ({known})",
+                    line=line,
+                )
+            found.speakers.append((name, line))
+        stack.append((name, token.meta["anchor"], line))
+    elif kind == "close":
+        _close(stack, token, line, where, problems)
+
+
+def _close(
+    stack: list[tuple[str, bool, int]], token: Token, line: int, where: Any, problems: Problems
+) -> None:
+    name, anchor = token.meta["name"], token.meta["anchor"]
+    label = f"#{name}" if anchor else name
+    if not stack:
+        problems.add(
+            where,
+            f"'{token.content}' closes a passage that was never opened",
+            f"add [[{label}]] where the passage starts, or delete '{token.content}'",
+            line=line,
+        )
+        return
+    top_name, top_anchor, top_line = stack[-1]
+    if (top_name, top_anchor) == (name, anchor):
+        stack.pop()
+        return
+    top_label = f"#{top_name}" if top_anchor else top_name
+    problems.add(
+        where,
+        f"'{token.content}' closes a passage, but [[{top_label}]] from line {top_line} is still open",
+        f"close [[{top_label}]] with [[/{top_label}]] first: passages must nest",
+        line=line,
+    )
+    if any((n, a) == (name, anchor) for n, a, _ in stack):
+        while stack and (stack[-1][0], stack[-1][1]) != (name, anchor):
+            stack.pop()
+        stack.pop()
+
+
+def _unclosed(stack: list[tuple[str, bool, int]], where: Any, problems: Problems) -> None:
+    for name, anchor, line in stack:
+        label = f"#{name}" if anchor else name
+        problems.add(
+            where,
+            f"[[{label}]] is never closed",
+            f"add [[/{label}]] where the passage ends (in the same paragraph)",
+            line=line,
+        )
+    stack.clear()
+
+
+def _raw_html(problems: Problems, where: Any, content: str, line: int) -> None:
+    snippet = " ".join(content.split())[:60]
+    problems.add(
+        where,
+        f"raw HTML is not allowed in a packet: '{snippet}'",
+        "write plain Markdown instead (*italic*, **bold**, lists);"
+        " to show a '<' in text, write '&lt;'",
+        line=line,
+    )
+
+
+# Rendering ------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """What rendering needs beyond the text: vocabulary, speakers, line citations."""
+
+    cite: Callable[[str], str]
+    terms: Sequence[Term] = ()
+    mark_terms: bool = False
+    glosses: bool = False  # put each term's definition beside its first occurrence
+    text_kind: str = ""  # "original" or "adapted" inside a source text
+    narrator: str = ""  # the speaker whose own account the text is
+    marked: set[str] = field(default_factory=set)  # terms already marked in this text
+    passages: int = 0  # speaker passages numbered so far, so the layout can follow each one
+    gloss_offsets: Mapping[tuple[str, str], float] = field(default_factory=dict)
+
+
+def term_pattern(term: Term) -> re.Pattern[str]:
+    """Match the term and its regular inflections as whole words, any case."""
+    forms = {term.term, *term.forms}
+    for word in (term.term,):
+        base = word
+        forms |= {base + "s", base + "es", base + "ed", base + "d", base + "ing", base + "ly"}
+        if base.endswith("y"):
+            forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+        if base.endswith("e"):
+            forms |= {base[:-1] + "ing", base[:-1] + "ed"}
+    alternatives = sorted(forms, key=len, reverse=True)
+    body = "|".join(r"\s+".join(map(re.escape, f.split())) for f in alternatives)
+    return re.compile(rf"(?<![\w’'-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _split_terms(text: str, ctx: Context) -> list[Token]:
+    """Turn one text token into text and term tokens for terms not yet marked."""
+    out: list[Token] = []
+    rest = text
+    while rest:
+        best: tuple[int, re.Match[str], Term] | None = None
+        for term in ctx.terms:
+            if term.term in ctx.marked:
+                continue
+            m = term_pattern(term).search(rest)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), m, term)
+        if best is None:
+            break
+        _, m, term = best
+        ctx.marked.add(term.term)
+        if m.start():
+            out.append(_text(rest[: m.start()]))
+        tok = Token("packet_term", "", 0, content=m.group(0))
+        tok.meta = {"term": term}
+        out.append(tok)
+        rest = rest[m.end() :]
+    if rest:
+        out.append(_text(rest))
+    return out
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
+
+
+def _mark_terms(tokens: list[Token], ctx: Context) -> None:
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        in_link = 0
+        for child in block.children:
+            in_link += child.type == "link_open"
+            in_link -= child.type == "link_close"
+            if child.type == "text" and not in_link:
+                children.extend(_split_terms(child.content, ctx))
+            else:
+                children.append(child)
+        block.children = children
+
+
+def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    ctx: Context = env["ctx"]
+    meta = tokens[idx].meta
+    kind = meta["kind"]
+    if kind == "omission":
+        return '<span class="omission">[…]</span>'
+    if kind == "cite":
+        return f'<span class="cite">{html.escape(ctx.cite(meta["name"]))}</span>'
+    if kind == "bad":
+        return html.escape(tokens[idx].content)
+    name = html.escape(meta["name"])
+    if kind == "close":
+        return "</span>"
+    if meta["anchor"]:
+        return f'<span class="anchor" data-anchor="{ctx.text_kind}:{name}">'
+    ctx.passages += 1
+    role = "speaker-narrator" if meta["name"] == ctx.narrator else "speaker-quoted"
+    return (
+        f'<span class="speaker {role} speaker-{name}" data-speaker="{name}"'
+        f' data-passage="{ctx.text_kind}-{ctx.passages}">'
+    )
+
+
+def _render_term(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    ctx: Context = env["ctx"]
+    term: Term = tokens[idx].meta["term"]
+    word = html.escape(tokens[idx].content)
+    mark = f'<strong class="term" data-term="{html.escape(term.term)}">{word}</strong>'
+    if not ctx.glosses:
+        return mark
+    offset = ctx.gloss_offsets.get((ctx.text_kind, term.term), 0.0)
+    style = f' style="margin-top: {offset:.2f}pt"' if offset else ""
+    return mark + (
+        f'<span class="gloss" data-term="{html.escape(term.term)}"'
+        f' data-gloss="{ctx.text_kind}:{html.escape(term.term)}"{style}>'
+        f'<strong class="gloss-term">{html.escape(term.term)}</strong> '
+        f'<span class="gloss-pos">({html.escape(term.part_of_speech)})</span> '
+        f"{html.escape(term.definition)}</span>"
+    )
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    src = html.escape(str(token.attrs.get("src", "")))
+    alt = html.escape(token.content)
+    return f'<img src="{src}" alt="{alt}">'
+
+
+for _md in (_SAFE,):
+    _md.add_render_rule("packet", _render_packet)
+    _md.add_render_rule("packet_term", _render_term)
+    _md.add_render_rule("image", _render_image)
+
+
+def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) -> str:
+    """Render packet Markdown to HTML; text is escaped, never run as a template."""
+    if md is None:
+        return ""
+    text = md.text if isinstance(md, Markdown) else md
+    env = {"ctx": ctx}
+    tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
+    if ctx.mark_terms:
+        _mark_terms(tokens, ctx)
+    return str(_SAFE.renderer.render(tokens, _SAFE.options, env))
+
+
+def plain(md: Markdown | str) -> str:
+    """The text a reader sees, one line per paragraph, without markup."""
+    text = md.text if isinstance(md, Markdown) else md
+    paragraphs = []
+    for block in _SAFE.parse(text):
+        if block.type != "inline" or not block.children:
+            continue
+        words: list[str] = []
+        for token in block.children:
+            if token.type in ("text", "code_inline"):
+                words.append(token.content)
+            elif token.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+            elif token.type == "packet" and token.meta["kind"] == "omission":
+                words.append("[…]")
+        paragraphs.append("".join(words))
+    return "\n".join(paragraphs)

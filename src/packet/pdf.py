@@ -1,0 +1,275 @@
+"""HTML to PDF with WeasyPrint, and what its layout tells us about where lines fell.
+
+This is the only module that imports WeasyPrint (slow to import: about half a
+second), and it does so lazily, so ``packet --help`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import PacketError
+from .resources import fonts_dir, templates_dir
+
+PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One laid-out line of a source text, in PDF points from the page's top left."""
+
+    text: str  # "original" or "adapted"
+    number: int  # 1-based, counting continuously across pages
+    page: int  # 0-based page index
+    x: float  # left edge of the text column
+    top: float
+    baseline: float
+    height: float
+    anchors: frozenset[str] = frozenset()
+    passages: tuple[tuple[str, str], ...] = ()  # (passage id, speaker) present on the line
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """A margin note as laid out; ``offset`` is how far the build had moved it down."""
+
+    text: str
+    term: str
+    page: int
+    top: float
+    bottom: float
+    offset: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things fell when the HTML was laid out."""
+
+    page_sizes: tuple[tuple[float, float], ...]
+    content_bottoms: tuple[float, ...]  # where each page's text area ends
+    lines: tuple[TextLine, ...] = ()
+    glosses: tuple[Gloss, ...] = ()
+    term_pages: dict[str, int] = field(default_factory=dict)
+
+    def gloss_offsets(self, gap: float = 5.0) -> dict[tuple[str, str], float]:
+        """How far to move each margin note so none touches another or leaves the page."""
+        offsets: dict[tuple[str, str], float] = {}
+        for page in sorted({g.page for g in self.glosses}):
+            notes = sorted(
+                (g for g in self.glosses if g.page == page), key=lambda g: g.top - g.offset
+            )
+            tops = []
+            cursor = float("-inf")
+            for g in notes:  # push down past the note above
+                top = max(g.top - g.offset, cursor + gap)
+                tops.append(top)
+                cursor = top + (g.bottom - g.top)
+            limit = self.content_bottoms[page]
+            for i in range(len(notes) - 1, -1, -1):  # then up, if the last ones ran off the page
+                g = notes[i]
+                tops[i] = min(tops[i], limit - (g.bottom - g.top))
+                limit = tops[i] - gap
+            for g, top in zip(notes, tops, strict=True):
+                shift = round(top - (g.top - g.offset), 2)
+                if shift:
+                    offsets[(g.text, g.term)] = shift
+        return offsets
+
+    def anchor_lines(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(text, anchor) -> (first line, last line)."""
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
+        for line in self.lines:
+            for anchor in line.anchors:
+                key = (line.text, anchor)
+                first, _ = spans.get(key, (line.number, line.number))
+                spans[key] = (first, line.number)
+        return spans
+
+
+@cache
+def _weasyprint() -> Any:
+    # Only bundled fonts: fontconfig is pointed at an empty configuration, so the
+    # fonts a packet can use are exactly those its @font-face rules load.
+    conf = _font_config_file()
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    import weasyprint
+
+    return weasyprint
+
+
+def _font_config_file() -> Path:
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / "packet-fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{fonts_dir()}</dir>\n"
+        f"  <cachedir>{Path(tempfile.gettempdir()) / 'packet-fontconfig-cache'}</cachedir>\n"
+        "</fontconfig>\n"
+    )
+    if not path.exists() or path.read_text() != text:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    return path
+
+
+class Fetcher:
+    """Lets WeasyPrint read files from the packet, the templates and the fonts only."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = tuple(r.resolve() for r in roots)
+        self.fetched: list[str] = []
+        self.refused: list[tuple[str, str]] = []
+
+    def allowed(self, url: str) -> tuple[Path | None, str]:
+        """Return the local file a URL may be read from, or None and why not."""
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return None, ""
+        if scheme != "file":
+            return None, f"'{scheme}:' addresses are not allowed; packets may only use their own files"
+        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None, f"file not found: {path}"
+        if not any(real.is_relative_to(root) for root in self.roots):
+            return None, f"'{path}' is outside the packet folder"
+        return real, ""
+
+    def make(self) -> Any:
+        weasyprint = _weasyprint()
+        outer = self
+
+        class _Fetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc, name-defined]
+            def __init__(self) -> None:
+                super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                path, why = outer.allowed(url)
+                if why:
+                    outer.refused.append((url, why))
+                    raise weasyprint.urls.FatalURLFetchingError(f"{url}: {why}")
+                outer.fetched.append(url)
+                if path is None:  # data: URL
+                    return super().fetch(url, headers)
+                return weasyprint.urls.URLFetcherResponse(
+                    path.as_uri(), body=path.read_bytes(), headers={}
+                )
+
+        return _Fetcher()
+
+
+def render(html: str, *, base: Path, fetcher: Fetcher) -> Any:
+    """Lay out HTML into pages (a WeasyPrint Document)."""
+    weasyprint = _weasyprint()
+    url_fetcher = fetcher.make()
+    # @font-face rules only take effect through a FontConfiguration shared by both.
+    fonts = weasyprint.text.fonts.FontConfiguration()
+    try:
+        stylesheet = weasyprint.CSS(
+            filename=str(templates_dir() / "packet.css"), url_fetcher=url_fetcher, font_config=fonts
+        )
+        return weasyprint.HTML(
+            string=html, base_url=str(base) + os.sep, url_fetcher=url_fetcher
+        ).render(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+    except weasyprint.urls.FatalURLFetchingError as error:
+        raise PacketError(f"refused to read {error}") from None
+
+
+def write(document: Any) -> bytes:
+    """Write a laid-out document as a tagged PDF/UA-1 file."""
+    return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def _walk(box: Any) -> Iterator[Any]:
+    box = getattr(box, "_box", box)  # an absolutely positioned box's placeholder
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _walk(child)
+
+
+def _classes(box: Any) -> set[str]:
+    element = getattr(box, "element", None)
+    if element is None:
+        return set()
+    return set((element.get("class") or "").split())
+
+
+def layout(document: Any) -> Layout:
+    """Read where each source line, anchor, passage and margin note landed."""
+    boxes = _weasyprint().formatting_structure.boxes
+    sizes = []
+    bottoms = []
+    lines: list[TextLine] = []
+    glosses: list[Gloss] = []
+    term_pages: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    for page_index, page in enumerate(document.pages):
+        sizes.append((page.width * PX_TO_PT, page.height * PX_TO_PT))
+        area = page._page_box
+        bottoms.append((area.content_box_y() + area.height) * PX_TO_PT)
+        for box in _walk(page._page_box):
+            classes = _classes(box)
+            if "source-text" in classes and isinstance(box, boxes.BlockBox):
+                kind = box.element.get("data-text", "original")
+                for line in _text_lines(box, boxes):
+                    counters[kind] = counters.get(kind, 0) + 1
+                    lines.append(_line(line, kind, counters[kind], page_index, boxes))
+            elif "gloss" in classes and isinstance(box, boxes.BlockBox):
+                kind, term = box.element.get("data-gloss", ":").split(":", 1)
+                offset = box.margin_top * PX_TO_PT
+                top = box.position_y * PX_TO_PT + offset
+                bottom = top + box.border_height() * PX_TO_PT
+                glosses.append(Gloss(kind, term, page_index, top, bottom, offset))
+            elif "term" in classes and isinstance(box, boxes.InlineBox):
+                term_pages.setdefault(box.element.get("data-term", ""), page_index)
+    return Layout(tuple(sizes), tuple(bottoms), tuple(lines), tuple(glosses), term_pages)
+
+
+def _text_lines(box: Any, boxes: Any) -> Iterator[Any]:
+    """Line boxes of the source text itself, not of the margin notes floated into it."""
+    for child in box.children:
+        if isinstance(child, boxes.LineBox):
+            yield child
+        elif "gloss" in _classes(getattr(child, "_box", child)):
+            continue
+        elif isinstance(child, boxes.ParentBox):
+            yield from _text_lines(child, boxes)
+
+
+def _line(line: Any, kind: str, number: int, page: int, boxes: Any) -> TextLine:
+    anchors: set[str] = set()
+    passages: dict[str, str] = {}
+    stack = list(line.children)
+    while stack:
+        item = stack.pop()
+        box = getattr(item, "_box", item)
+        if isinstance(box, boxes.BlockBox):  # a margin note
+            continue
+        element = getattr(box, "element", None)
+        if element is not None and isinstance(box, boxes.InlineBox):
+            if (anchor := element.get("data-anchor")) and anchor.startswith(f"{kind}:"):
+                anchors.add(anchor.split(":", 1)[1])
+            if passage := element.get("data-passage"):
+                passages[passage] = element.get("data-speaker", "")
+        stack.extend(getattr(box, "children", None) or ())
+    return TextLine(
+        text=kind,
+        number=number,
+        page=page,
+        x=line.content_box_x() * PX_TO_PT,
+        top=line.position_y * PX_TO_PT,
+        baseline=(line.position_y + line.baseline) * PX_TO_PT,
+        height=line.height * PX_TO_PT,
+        anchors=frozenset(anchors),
+        passages=tuple(sorted(passages.items(), key=lambda p: int(p[0].split("-")[-1]))),
+    )
