@@ -13,7 +13,7 @@ from .model import Edition, Packet, Paper, SourceVersion
 from .render import RenderRequest, render_html
 from .resources import fonts_dir, templates_dir
 
-MAX_LAYOUT_PASSES = 4
+MAX_LAYOUT_PASSES = 6
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ def render_edition(
     request = RenderRequest(edition, paper, version)
     # Line citations and margin-note positions are known only after layout: lay out
     # again with what the last layout taught until nothing changes.
+    seen: list[RenderRequest] = []
     for _ in range(MAX_LAYOUT_PASSES):
         document = pdf.render(render_html(packet, request), base=packet.root, fetcher=fetcher)
         found = pdf.layout(document)
@@ -60,6 +61,16 @@ def render_edition(
         )
         if settled == request:
             break
+        if settled in seen:
+            # A note at a page foot can flip between two places (whole on one pass, split on
+            # the next): settle on the placement that lifts the notes highest, which fits.
+            cycle = [*seen[seen.index(settled) :], request]
+            best = min(cycle, key=lambda r: sum(r.gloss_offsets.values()))
+            if best != request:
+                document = pdf.render(render_html(packet, best), base=packet.root, fetcher=fetcher)
+                found = pdf.layout(document)
+            break
+        seen.append(request)
         request = settled
     else:
         raise PacketError("the layout did not settle after several passes; please report this")

@@ -10,7 +10,7 @@ import os
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,8 +62,10 @@ class Layout:
         """How far to move each margin note so none touches another or leaves the page."""
         offsets: dict[tuple[str, str], float] = {}
         for page in sorted({g.page for g in self.glosses}):
+            # Notes whose terms share a line keep the order of the terms in the text.
             notes = sorted(
-                (g for g in self.glosses if g.page == page), key=lambda g: g.top - g.offset
+                (g for g in self.glosses if g.page == page),
+                key=lambda g: (round(g.top - g.offset, 1), self.glosses.index(g)),
             )
             tops = []
             cursor = float("-inf")
@@ -232,7 +234,20 @@ def layout(document: Any) -> Layout:
                 glosses.append(Gloss(kind, term, page_index, top, bottom, offset))
             elif "term" in classes and isinstance(box, boxes.InlineBox):
                 term_pages.setdefault(box.element.get("data-term", ""), page_index)
-    return Layout(tuple(sizes), tuple(bottoms), tuple(lines), tuple(glosses), term_pages)
+    return Layout(tuple(sizes), tuple(bottoms), tuple(lines), _join_split(glosses), term_pages)
+
+
+def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:
+    """A note that ran past the page foot comes back in pieces: count it whole on its page."""
+    joined: dict[tuple[str, str], Gloss] = {}
+    for g in glosses:
+        key = (g.text, g.term)
+        if key in joined:
+            first = joined[key]
+            joined[key] = replace(first, bottom=first.bottom + (g.bottom - g.top))
+        else:
+            joined[key] = g
+    return tuple(joined.values())
 
 
 def _text_lines(box: Any, boxes: Any) -> Iterator[Any]:
