@@ -48,7 +48,8 @@ class InvalidInput(PacketError):
     """One or more problems found in the input, all reported at once."""
 
     def __init__(self, problems: Iterable[Problem], *, what: str = "the packet") -> None:
-        self.problems = tuple(problems)
+        # In file order, so a reader can fix them top to bottom.
+        self.problems = tuple(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = [f"{count} {noun} in {what}:"]

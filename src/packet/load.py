@@ -137,6 +137,15 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
     questions = _questions(yaml_file("questions.yaml"), root / "questions.yaml", problems)
     vocabulary = _vocabulary(yaml_file("vocabulary.yaml"), root / "vocabulary.yaml", problems)
     teacher = _teacher(yaml_file("teacher.yaml"), root / "teacher.yaml", problems)
+    cross_check(
+        root,
+        problems,
+        document=document,
+        essay=essay if essay_text is not None else None,
+        questions=questions,
+        vocabulary=vocabulary,
+        teacher=teacher,
+    )
     if meta is None or document is None or essay_text is None or teacher is None:
         return None, problems
     packet = Packet(
@@ -149,7 +158,6 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
         vocabulary=vocabulary,
         teacher=teacher,
     )
-    cross_check(packet, problems)
     return (None if problems else packet), problems
 
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .errors import Problems
 from .markup import Found, plain, scan, term_pattern
-from .model import Markdown
-
-if TYPE_CHECKING:
-    from .model import Packet
+from .model import Document, Markdown, Question, TeacherNotes, Term
 
 
 def check_language(tag: str, file: Path, line: int, problems: Problems) -> None:
@@ -28,47 +24,68 @@ def check_language(tag: str, file: Path, line: int, problems: Problems) -> None:
         problems.add(file, f"'{tag}' is not a valid language tag", fix, line=line, field="language")
 
 
-def markdowns(packet: Packet) -> Iterator[tuple[Markdown, str]]:
-    """Every Markdown text of a packet that is not a source text, with what it is."""
-    document, teacher = packet.document, packet.teacher
-    yield document.headnote, "headnote"
-    yield document.citation, "citation"
-    yield packet.essay, "essay"
-    if document.adapted and document.adapted.note:
-        yield document.adapted.note, "adapted note"
-    for q in packet.questions:
-        yield q.prompt, f"question {q.number}"
-        yield q.answer, f"answer {q.number}"
-    yield teacher.overview, "overview"
-    yield from ((m, "strategy step") for m in teacher.strategy_steps)
-    yield from ((s.text, "timing") for s in teacher.timing)
-    yield from ((m, "support") for m in (*teacher.english_learners, *teacher.below_grade_level))
-    yield from ((m, "note") for m in teacher.notes)
+def markdowns(
+    document: Document | None,
+    essay: Markdown | None,
+    questions: Sequence[Question],
+    teacher: TeacherNotes | None,
+) -> Iterator[Markdown]:
+    """Every Markdown text of a packet that is not a source text."""
+    if document:
+        yield document.headnote
+        yield document.citation
+        if document.adapted and document.adapted.note:
+            yield document.adapted.note
+    if essay:
+        yield essay
+    for q in questions:
+        yield q.prompt
+        yield q.answer
+    if teacher is None:
+        return
+    yield teacher.overview
+    yield from teacher.strategy_steps
+    yield from (s.text for s in teacher.timing)
+    yield from (*teacher.english_learners, *teacher.below_grade_level, *teacher.notes)
     plan = teacher.substitute_plan
-    for item in (plan.summary, *plan.before_class, *plan.materials, plan.collect, plan.answer_key,
-                 plan.early_finishers, plan.if_problems):
+    for item in (plan.summary, *plan.before_class, *plan.materials, plan.collect,
+                 plan.answer_key, plan.early_finishers, plan.if_problems):
         if item is not None:
-            yield item, "substitute plan"
-    yield from ((s.text, "substitute step") for s in plan.steps)
+            yield item
+    yield from (s.text for s in plan.steps)
 
 
-def cross_check(packet: Packet, problems: Problems) -> None:
-    """Report problems that only show when the files are read together."""
-    document = packet.document
-    speakers = [s.id for s in document.speakers]
-    original = scan(document.original.body, problems, speakers=speakers, allow_spans=True)
-    adapted = (
-        scan(document.adapted.body, problems, speakers=speakers, allow_spans=True)
-        if document.adapted
-        else Found()
-    )
-    found_in: dict[str, tuple[Markdown, Found]] = {}
-    for index, (md, what) in enumerate(markdowns(packet)):
+def cross_check(
+    root: Path,
+    problems: Problems,
+    *,
+    document: Document | None,
+    essay: Markdown | None,
+    questions: Sequence[Question],
+    vocabulary: Sequence[Term],
+    teacher: TeacherNotes | None,
+) -> None:
+    """Report problems that show only when the files are read together.
+
+    Runs on whatever parts loaded, so one broken file does not hide the others' problems.
+    """
+    original = adapted = Found()
+    if document:
+        speakers = [s.id for s in document.speakers]
+        original = scan(document.original.body, problems, speakers=speakers, allow_spans=True)
+        _check_images(document.original.body.file, original, problems)
+        if document.adapted:
+            adapted = scan(document.adapted.body, problems, speakers=speakers, allow_spans=True)
+            _check_images(document.adapted.body.file, adapted, problems)
+    anchors = {*original.anchors, *adapted.anchors}
+    for md in markdowns(document, essay, questions, teacher):
         found = scan(md, problems)
-        found_in[f"{index}:{what}"] = (md, found)
+        _check_images(md.file, found, problems)
+        if document is None:
+            continue  # without the source, citations cannot be checked
         for name, line in found.cites:
-            if name not in original.anchors and name not in adapted.anchors:
-                known = ", ".join(f"#{a}" for a in sorted({*original.anchors, *adapted.anchors}))
+            if name not in anchors:
+                known = ", ".join(f"#{a}" for a in sorted(anchors))
                 problems.add(
                     md.file,
                     f"[[lines #{name}]] cites an anchor that does not exist",
@@ -76,16 +93,12 @@ def cross_check(packet: Packet, problems: Problems) -> None:
                     f"{known or 'no anchors are defined yet'}",
                     line=line,
                 )
-    _check_images(packet.root, document.original.body.file, original, problems)
-    if document.adapted:
-        _check_images(packet.root, document.adapted.body.file, adapted, problems)
-    for md, found in found_in.values():
-        _check_images(packet.root, md.file, found, problems)
-    _check_vocabulary(packet, original, problems)
-    _check_questions(packet, problems)
+    if document:
+        _check_vocabulary(root / "vocabulary.yaml", document, vocabulary, problems)
+    _check_questions(questions, problems)
 
 
-def _check_images(root: Path, file: Path, found: Found, problems: Problems) -> None:
+def _check_images(file: Path, found: Found, problems: Problems) -> None:
     for src, alt, line in found.images:
         if not alt.strip():
             problems.add(
@@ -96,11 +109,12 @@ def _check_images(root: Path, file: Path, found: Found, problems: Problems) -> N
             )
 
 
-def _check_vocabulary(packet: Packet, original: Found, problems: Problems) -> None:
-    file = packet.root / "vocabulary.yaml"
-    text = plain(packet.document.original.body)
+def _check_vocabulary(
+    file: Path, document: Document, vocabulary: Sequence[Term], problems: Problems
+) -> None:
+    text = plain(document.original.body)
     seen: dict[str, int] = {}
-    for term in packet.vocabulary:
+    for term in vocabulary:
         key = term.term.casefold()
         if key in seen:
             problems.add(
@@ -127,9 +141,9 @@ def _normal(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def _check_questions(packet: Packet, problems: Problems) -> None:
+def _check_questions(questions: Sequence[Question], problems: Problems) -> None:
     seen: dict[str, int] = {}
-    for q in packet.questions:
+    for q in questions:
         key = _normal(q.prompt.text)
         if key in seen:
             problems.add(
