@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import uharfbuzz
+import uharfbuzz  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -40,7 +40,7 @@ FEATURES = {"kern": True, "liga": True, "dlig": False}
 # Stroke width, as a share of the font size, that thickens a font with no bold file.
 FAKE_BOLD_STROKE = 0.035
 _FOLDERS = itertools.count(1)
-MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+MIRRORED = str.maketrans("()[]{}<>\u00ab\u00bb\u2039\u203a", ")(][}{><\u00bb\u00ab\u203a\u2039")
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,23 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A vertical rule beside lines of text, from y0 up to y1, in PDF points."""
+
+    x: float
+    y0: float
+    y1: float
+    style: Literal["solid", "double"] = "solid"
+    width: float = 1.6
+
+
+@dataclass(frozen=True)
 class PageMarks:
     """The marks for one overlay page of the given size in points."""
 
     width: float
     height: float
-    marks: tuple[Mark, ...]
+    marks: tuple[Mark | Rule, ...]
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,10 @@ def draw(pages: Sequence[PageMarks], fonts_dir: Path) -> bytes:
     for page in pages:
         canvas.setPageSize((page.width, page.height))
         for mark in page.marks:
-            _draw_mark(canvas, mark, bold if mark.bold else regular)
+            if isinstance(mark, Rule):
+                _draw_rule(canvas, mark)
+            else:
+                _draw_mark(canvas, mark, bold if mark.bold else regular)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -140,20 +154,33 @@ def _fonts(fonts_dir: Path) -> tuple[tuple[_Font, ...], tuple[_Font, ...]]:
     regular: list[_Font] = []
     bold: list[_Font] = []
     for family, regular_file, bold_file in FONT_FILES:
-        plain = _register(f"{family}-{tag}", fonts_dir / regular_file, fake_bold=False)
+        plain = _register(f"{family}-{tag}", fonts_dir / regular_file)
         regular.append(plain)
         if bold_file:
-            bold.append(_register(f"{family}-Bold-{tag}", fonts_dir / bold_file, fake_bold=False))
+            bold.append(_register(f"{family}-Bold-{tag}", fonts_dir / bold_file))
         else:
             bold.append(_Font(plain.name, plain.tt, plain.chars, fake_bold=True))
     return tuple(regular), tuple(bold)
 
 
-def _register(name: str, path: Path, *, fake_bold: bool) -> _Font:
+def _register(name: str, path: Path) -> _Font:
     """Register one TrueType file with reportlab under name."""
-    tt = TTFont(name, str(path))
+    # asciiReadable=False: embed only the glyphs drawn, not all of ASCII besides.
+    tt = TTFont(name, str(path), asciiReadable=False)
     pdfmetrics.registerFont(tt)
-    return _Font(name=name, tt=tt, chars=frozenset(tt.face.charToGlyph), fake_bold=fake_bold)
+    return _Font(name=name, tt=tt, chars=frozenset(tt.face.charToGlyph), fake_bold=False)
+
+
+def _draw_rule(canvas: Any, rule: Rule) -> None:
+    """Draw a rule: one bar, or two thin ones that stay apart on a grey photocopy."""
+    if rule.style == "double":
+        thin = rule.width * 0.4
+        canvas.setLineWidth(thin)
+        for dx in (-rule.width / 2 + thin / 2, rule.width / 2 - thin / 2):
+            canvas.line(rule.x + dx, rule.y0, rule.x + dx, rule.y1)
+    else:
+        canvas.setLineWidth(rule.width)
+        canvas.line(rule.x, rule.y0, rule.x, rule.y1)
 
 
 def _draw_mark(canvas: Any, mark: Mark, fonts: Sequence[_Font]) -> None:
@@ -309,8 +336,8 @@ def _bidi_levels(text: str) -> list[int]:
         elif kind == "EN" and last_strong == "L":
             types[i] = "L"
 
-    def direction(kind: str) -> str | None:
-        return "L" if kind == "L" else "R" if kind in ("R", "EN", "AN") else None
+    def direction(kind: str) -> str:
+        return "L" if kind == "L" else "R" if kind in ("R", "EN", "AN") else edge
 
     for start, end in _spans(types, lambda kind: kind in _NEUTRAL):  # N1, N2
         before = direction(types[start - 1]) if start > 0 else edge

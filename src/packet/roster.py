@@ -22,26 +22,33 @@ from packet.errors import Problems
 
 WHAT = "the roster"
 
-# Header names after _column_key (case, spaces, underscores and punctuation dropped).
-FIRST_NAME = frozenset(
-    {"first", "firstname", "givenname", "givennames", "forename", "fname",
-     "studentfirstname", "studentfirst", "legalfirstname", "studentgivenname"}
-)
-PREFERRED_NAME = frozenset(
-    {"preferredname", "preferredfirstname", "studentpreferredname", "nickname", "goesby"}
-)
-LAST_NAME = frozenset(
-    {"last", "lastname", "surname", "familyname", "lname", "studentlastname",
-     "studentlast", "legallastname", "studentsurname", "studentfamilyname"}
-)
-FULL_NAME = frozenset(
-    {"name", "studentname", "student", "fullname", "studentfullname", "lastfirst",
-     "firstlast", "displayname", "pupil", "pupilname"}
-)
-PERIOD = frozenset(
-    {"period", "section", "class", "coursesection", "hour", "classperiod", "block",
-     "sectionnumber", "per", "classname", "classsection"}
-)
+# Header names after _column_key (case, spaces, underscores and punctuation
+# dropped), most specific first: when a file has two period-like columns,
+# "Period" wins over "Section". Excel in Europe and Latin America writes
+# headers in the local language, hence the French, German, Spanish, Italian
+# and Portuguese ones.
+FIRST_NAME = (
+    "firstname", "first", "givenname", "givennames", "forename", "fname",
+    "studentfirstname", "studentfirst", "legalfirstname", "studentgivenname",
+    "prénom", "prenom", "vorname", "nombre", "nombres", "nome",
+)  # fmt: skip
+PREFERRED_NAME = (
+    "preferredname", "preferredfirstname", "studentpreferredname", "nickname", "goesby",
+)  # fmt: skip
+LAST_NAME = (
+    "lastname", "last", "surname", "familyname", "lname", "studentlastname", "studentlast",
+    "legallastname", "studentsurname", "studentfamilyname",
+    "nom", "nachname", "familienname", "apellido", "apellidos", "cognome", "sobrenome",
+)  # fmt: skip
+FULL_NAME = (
+    "studentname", "name", "student", "fullname", "studentfullname", "lastfirst",
+    "firstlast", "displayname", "pupil", "pupilname",
+)  # fmt: skip
+PERIOD = (
+    "period", "classperiod", "per", "hour", "block", "expression", "coursesection", "section",
+    "sectionnumber", "classsection", "class", "classname",
+    "periodo", "período", "classe", "klasse", "grupo",
+)  # fmt: skip
 
 ACCEPTED_HEADERS = (
     '"First Name" and "Last Name" (also "First", "Given Name", "Student First Name", '
@@ -191,15 +198,20 @@ def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
         ),
         None,
     )
-    if header_at is None:
-        first_line = records[0][0] if records else None
-        found = ", ".join(f'"{field}"' for field in records[0][1] if field) if records else ""
+    if not records:
         problems.add(
             path,
-            f"no header row with a student name column (found: {found})"
-            if found
-            else "the file is empty",
-            f"put a header row first, naming the columns {ACCEPTED_HEADERS}",
+            "the roster file is empty",
+            "export the roster again: a header row, then one row per student",
+        )
+        return []
+    if header_at is None:
+        first_line, first_fields = records[0]
+        found = ", ".join(f'"{field}"' for field in first_fields if field)
+        problems.add(
+            path,
+            f"no header row naming a student name column (the first row has {found})",
+            f"put a header row first, naming the columns: {ACCEPTED_HEADERS}",
             line=first_line,
         )
         return []
@@ -266,15 +278,16 @@ def _column_key(header: str) -> str:
     return _NOT_WORD.sub("", _clean(header).casefold())
 
 
-_ALL_HEADERS = FIRST_NAME | PREFERRED_NAME | LAST_NAME | FULL_NAME | PERIOD
+_ALL_HEADERS = frozenset(FIRST_NAME + PREFERRED_NAME + LAST_NAME + FULL_NAME + PERIOD)
 
 
 def _columns(header: Sequence[str]) -> _Columns | None:
     """Return the name and period columns of a header row, or None if it has no name column."""
     keys = [_column_key(field) for field in header]
 
-    def find(names: frozenset[str]) -> int | None:
-        return next((index for index, key in enumerate(keys) if key in names), None)
+    def find(names: tuple[str, ...]) -> int | None:
+        found = [(names.index(key), index) for index, key in enumerate(keys) if key in names]
+        return min(found)[1] if found else None
 
     columns = _Columns(
         first=find(FIRST_NAME),
@@ -377,8 +390,13 @@ def _period_key(period: str | None) -> str:
 def _last_name_key(student: Student) -> tuple[str, str, str, str, int]:
     """Return a locale-independent sort key: last name, then first, accents second."""
     last = student.last or student.display
-    return (_base_letters(last), _base_letters(student.first), last.casefold(),
-            student.first.casefold(), student.row)
+    return (
+        _base_letters(last),
+        _base_letters(student.first),
+        last.casefold(),
+        student.first.casefold(),
+        student.row,
+    )
 
 
 def _base_letters(text: str) -> str:
