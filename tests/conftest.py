@@ -67,9 +67,13 @@ def words(path: Path, *, font: str = "", size: float | None = None) -> Iterator[
             chosen = page
             if font or size:
                 chosen = page.filter(
-                    lambda obj: obj.get("object_type") != "char"
-                    or (font in obj.get("fontname", "")
-                        and (size is None or abs(obj.get("size", 0) - size) < 0.05))
+                    lambda obj: (
+                        obj.get("object_type") != "char"
+                        or (
+                            font in obj.get("fontname", "")
+                            and (size is None or abs(obj.get("size", 0) - size) < 0.05)
+                        )
+                    )
                 )
             for word in chosen.extract_words(use_text_flow=False, keep_blank_chars=False):
                 word["page"] = index

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import SHARED, normal, page_texts, pdf_text, words
 
+from conftest import SHARED, normal, page_texts, pdf_text, words
 from packet.markup import plain
 from packet.model import Packet
 
@@ -42,12 +42,16 @@ def test_packet_reproduces_the_received_cable_word_for_word(sample: Packet) -> N
     assert normal(ours) == normal(cable)
 
 
-def test_student_edition_has_every_question_and_term(built: dict[str, Path], sample: Packet) -> None:
+def test_student_edition_has_every_question_and_term(
+    built: dict[str, Path], sample: Packet
+) -> None:
     text = normal(pdf_text(built["student-letter"]))
     for question in sample.questions:
         for piece in re.split(r"\[\[lines #[\w-]+\]\]", question.prompt.text):
             assert normal(plain(piece)) in text, f"question {question.number} missing"
-    sidebar = normal(" ".join(w["text"] for w in words(built["student-letter"], font="Sans", size=8.5)))
+    sidebar = normal(
+        " ".join(w["text"] for w in words(built["student-letter"], font="Sans", size=8.5))
+    )
     for term in sample.vocabulary:
         assert normal(term.term) in text
         assert normal(f"{term.term} {term.part_of_speech} {term.definition}") in sidebar
@@ -87,8 +91,9 @@ def test_every_teacher_page_is_marked(built: dict[str, Path]) -> None:
 def test_editions_page_the_same_up_to_the_questions(built: dict[str, Path]) -> None:
     student = page_texts(built["student-letter"])
     teacher = page_texts(built["teacher-letter"])
-    first_questions = next(i for i, page in enumerate(student) if page.find("Questions") != -1
-                           and "SOURCING" in page)
+    first_questions = next(
+        i for i, page in enumerate(student) if page.find("Questions") != -1 and "SOURCING" in page
+    )
     assert first_questions >= 2
     for index in range(first_questions):
         # Same words on the same page, apart from the header and the page total.

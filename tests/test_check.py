@@ -75,7 +75,9 @@ def test_every_planted_mistake_is_reported_at_once(packet_copy: Path) -> None:
         pattern = re.escape(str(path))
         if needle is not None:
             pattern += f":{line_of(path, needle)}"
-        found = [line for line in output.splitlines() if re.search(pattern, line) and message in line]
+        found = [
+            line for line in output.splitlines() if re.search(pattern, line) and message in line
+        ]
         assert found, f"not reported: {path.name} {message}\n{output}"
     assert "fix:" in output
     assert "did you mean 'license'" in output
@@ -95,8 +97,14 @@ def test_missing_files_and_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, output = run("check", str(tmp_path / "empty"))
     assert code == 1
-    for name in ("packet.yaml", "source.md", "essay.md", "questions.yaml", "vocabulary.yaml",
-                 "teacher.yaml"):
+    for name in (
+        "packet.yaml",
+        "source.md",
+        "essay.md",
+        "questions.yaml",
+        "vocabulary.yaml",
+        "teacher.yaml",
+    ):
         assert f"{name}: file is missing" in output
 
 

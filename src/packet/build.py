@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,21 +35,36 @@ def load_packet(source: Path) -> Packet:
     return packet
 
 
-def reproducible_time(packet: Packet) -> None:
-    """Stamp PDFs with the packet's own date unless the caller chose a time."""
-    if "SOURCE_DATE_EPOCH" not in os.environ:
-        import calendar
+@contextmanager
+def reproducible_time(packet: Packet) -> Iterator[None]:
+    """Stamp PDFs with the packet's own date unless the caller chose a time.
 
-        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(packet.meta.date.timetuple()))
+    Font subsetting and the PDF writers read SOURCE_DATE_EPOCH; set it for the
+    duration of one build only.
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(packet.meta.date.timetuple()))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def render_edition(
     packet: Packet, edition: Edition, paper: Paper, version: SourceVersion = "original"
 ) -> Built:
     """Render one edition to PDF bytes, laying out until line citations are stable."""
-    from . import margins, pdf
+    with reproducible_time(packet):
+        return _render_edition(packet, edition, paper, version)
 
-    reproducible_time(packet)
+
+def _render_edition(
+    packet: Packet, edition: Edition, paper: Paper, version: SourceVersion
+) -> Built:
+    from . import leaks, margins, pdf
+
     fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
     request = RenderRequest(edition, paper, version)
     # Line citations and margin-note positions are known only after layout: lay out
@@ -56,9 +73,7 @@ def render_edition(
     for _ in range(MAX_LAYOUT_PASSES):
         document = pdf.render(render_html(packet, request), base=packet.root, fetcher=fetcher)
         found = pdf.layout(document)
-        settled = replace(
-            request, lines=found.anchor_lines(), gloss_offsets=found.gloss_offsets()
-        )
+        settled = replace(request, lines=found.anchor_lines(), gloss_offsets=found.gloss_offsets())
         if settled == request:
             break
         if settled in seen:
@@ -75,6 +90,8 @@ def render_edition(
     else:
         raise PacketError("the layout did not settle after several passes; please report this")
     data = margins.stamp(pdf.write(document), found, packet, edition)
+    if edition == "student":
+        leaks.check_student_pdf(data, packet)
     return Built(edition, data, found)
 
 

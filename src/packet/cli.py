@@ -50,19 +50,32 @@ source_argument = click.argument(
 @main.command()
 @source_argument
 @click.option(
-    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"), show_default=True, help="Folder to write the PDFs into.",
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write the PDFs into.",
 )
 @click.option(
-    "--edition", type=click.Choice([*EDITIONS, "all"]), default="all", show_default=True,
+    "--edition",
+    type=click.Choice([*EDITIONS, "all"]),
+    default="all",
+    show_default=True,
     help="Which edition to build.",
 )
 @click.option(
-    "--paper", type=click.Choice(PAPER_SIZES, case_sensitive=False), default=None,
+    "--paper",
+    type=click.Choice(PAPER_SIZES, case_sensitive=False),
+    default=None,
     help="Paper size [default: the packet's own, usually letter].",
 )
 @click.option(
-    "--source-version", type=click.Choice(SOURCE_VERSIONS), default="original", show_default=True,
+    "--source-version",
+    type=click.Choice(SOURCE_VERSIONS),
+    default="original",
+    show_default=True,
     help="Print the original source, the adapted version, or both (student edition and key).",
 )
 def build(
@@ -104,6 +117,4 @@ def check(source: Path) -> None:
     from .build import load_packet
 
     packet = load_packet(source)
-    click.echo(
-        f"{source}: OK ({len(packet.questions)} questions, {len(packet.vocabulary)} terms)"
-    )
+    click.echo(f"{source}: OK ({len(packet.questions)} questions, {len(packet.vocabulary)} terms)")

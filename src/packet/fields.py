@@ -98,7 +98,9 @@ class Fields:
             return low
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int):
-            self._wrong(key, node, f"a whole number from {low} to {high}", f"write e.g. '{key}: {low}'")
+            self._wrong(
+                key, node, f"a whole number from {low} to {high}", f"write e.g. '{key}: {low}'"
+            )
             return low
         if not low <= value <= high:
             self.problems.add(
@@ -156,7 +158,9 @@ class Fields:
                 self._missing(key, f"then one '- ' line per {what}")
             return []
         if not isinstance(node.value, list):
-            self._wrong(key, node, f"a list of {what}", "put each item on its own line starting with '- '")
+            self._wrong(
+                key, node, f"a list of {what}", "put each item on its own line starting with '- '"
+            )
             return []
         return list(node.value)
 
@@ -175,7 +179,9 @@ class Fields:
             out.append(str(item.value).strip())
         return tuple(out)
 
-    def markdowns(self, key: str, *, required: bool = True, what: str = "items") -> tuple[Markdown, ...]:
+    def markdowns(
+        self, key: str, *, required: bool = True, what: str = "items"
+    ) -> tuple[Markdown, ...]:
         nodes = [n for n in self.seq(key, required=required, what=what)]
         texts = self.texts(key, required=False)
         # texts() skipped bad items; pair the good ones back with their lines.

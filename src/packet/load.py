@@ -27,7 +27,14 @@ from .validate import check_language, cross_check
 from .yamlnodes import Node, parse
 
 MAX_TEXT_BYTES = 2_000_000  # far above any lesson; stops a stray 50 MB file early
-FILES = ("packet.yaml", "source.md", "essay.md", "questions.yaml", "vocabulary.yaml", "teacher.yaml")
+FILES = (
+    "packet.yaml",
+    "source.md",
+    "essay.md",
+    "questions.yaml",
+    "vocabulary.yaml",
+    "teacher.yaml",
+)
 OPTIONAL_FILES = ("adapted.md",)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -36,7 +43,9 @@ def read_text(path: Path, problems: Problems, *, label: str | None = None) -> st
     """Read a text file as UTF-8, reporting missing, binary, mis-encoded or empty files."""
     name = label or path.name
     if not path.exists():
-        problems.add(name, "file is missing", f"create {path.name} in the packet folder (see the README)")
+        problems.add(
+            name, "file is missing", f"create {path.name} in the packet folder (see the README)"
+        )
         return None
     if not path.is_file():
         problems.add(name, "is not a file", f"replace it with the text file {path.name}")
@@ -118,10 +127,14 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
     """Load and validate the packet in ``root``; return it (if valid) and all problems."""
     problems = Problems()
     if not root.exists():
-        problems.add(root, "packet folder not found", "check the path; packets live in sources/<name>/")
+        problems.add(
+            root, "packet folder not found", "check the path; packets live in sources/<name>/"
+        )
         return None, problems
     if not root.is_dir():
-        problems.add(root, "is a file, not a packet folder", "give the folder that holds packet.yaml")
+        problems.add(
+            root, "is a file, not a packet folder", "give the folder that holds packet.yaml"
+        )
         return None, problems
 
     def yaml_file(name: str) -> Node | None:
@@ -235,7 +248,9 @@ def _document(root: Path, problems: Problems) -> Document | None:
     )
     f.finish()
     if not body.strip():
-        problems.add(path, "the source text is empty", "put the text after the front matter", line=body_line)
+        problems.add(
+            path, "the source text is empty", "put the text after the front matter", line=body_line
+        )
     return document
 
 

@@ -1,13 +1,122 @@
-"""Marks in the margin of the source text: line numbers, speaker rules and tags."""
+"""Marks in the margin of the source text: line numbers, speaker rules and speaker tags.
+
+They are drawn after layout, from where WeasyPrint put each line, as artifacts: a
+reader can extract the numbers, a screen reader skips them, and they stay out of
+the structure tree.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
+
+from .overlay import Mark, PageMarks, Rule
 
 if TYPE_CHECKING:
     from .model import Edition, Packet
-    from .pdf import Layout
+    from .pdf import Layout, TextLine
+
+NUMBER_EVERY = 5
+NUMBER_SIZE = 8.0
+NUMBER_GAP = 9.0  # from the text's left edge to the numbers' right edge
+RULE_GAP = 4.0  # from the text's left edge to a speaker rule
+TAG_GAP = 24.0  # from the text's left edge to a speaker tag's right edge
+TAG_SIZE = 6.5
+RULE_STYLES: tuple[Literal["solid", "double"], ...] = ("solid", "double")
+
+
+def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMarks]:
+    """One PageMarks per page of the edition (empty where the source does not stand)."""
+    per_page: list[list[Mark | Rule]] = [[] for _ in layout.page_sizes]
+    heights = [height for _, height in layout.page_sizes]
+    document = packet.document
+    quoted = [s.id for s in document.speakers if s.id != document.narrator]
+    started: set[str] = set()
+    previous: TextLine | None = None
+    for line in layout.lines:
+        page_height = heights[line.page]
+        if line.number % NUMBER_EVERY == 0:
+            per_page[line.page].append(
+                Mark(
+                    x=line.x - NUMBER_GAP,
+                    y=page_height - line.baseline,
+                    text=str(line.number),
+                    size=NUMBER_SIZE,
+                    align="right",
+                )
+            )
+        continuing = {
+            speaker
+            for _, speaker in (previous.passages if previous and _follows(line, previous) else ())
+        }
+        previous = line
+        for passage, speaker in line.passages:
+            if speaker not in quoted or passage in started:
+                continue
+            started.add(passage)
+            if speaker in continuing:  # the same voice goes on from the line above
+                continue
+            person = document.speaker(speaker)
+            per_page[line.page].append(
+                Mark(
+                    x=line.x - TAG_GAP,
+                    y=page_height - line.baseline,
+                    text=person.name if edition == "teacher" else person.short,
+                    size=TAG_SIZE,
+                    bold=True,
+                    align="right",
+                )
+            )
+    for speaker_index, speaker in enumerate(quoted):
+        style = RULE_STYLES[speaker_index % len(RULE_STYLES)]
+        for page, x, top, bottom in _runs(layout.lines, speaker):
+            per_page[page].append(
+                Rule(x=x - RULE_GAP, y0=heights[page] - bottom, y1=heights[page] - top, style=style)
+            )
+    return [
+        PageMarks(width=w, height=h, marks=tuple(items))
+        for (w, h), items in zip(layout.page_sizes, per_page, strict=True)
+    ]
+
+
+def _follows(line: TextLine, previous: TextLine) -> bool:
+    return (line.page, line.text, line.number) == (
+        previous.page,
+        previous.text,
+        previous.number + 1,
+    )
+
+
+def _runs(lines: tuple[TextLine, ...], speaker: str) -> Iterator[tuple[int, float, float, float]]:
+    """Unbroken runs of lines where the speaker's words stand: (page, x, top, bottom)."""
+    run: list[TextLine] = []
+    for line in (*lines, None):
+        has = line is not None and any(s == speaker for _, s in line.passages)
+        if has and run and line is not None and not _follows(line, run[-1]):
+            yield _run(run)
+            run = []
+        if has and line is not None:
+            run.append(line)
+        elif run:
+            yield _run(run)
+            run = []
+
+
+def _run(run: list[TextLine]) -> tuple[int, float, float, float]:
+    # Cover the text's height in each line, not the leading between lines.
+    first, last = run[0], run[-1]
+    inset = first.height * 0.12
+    return first.page, first.x, first.top + inset, last.top + last.height - inset
 
 
 def stamp(data: bytes, layout: Layout, packet: Packet, edition: Edition) -> bytes:
-    return data
+    """Draw the margin marks onto a rendered edition."""
+    from .assemble import stamp_pages
+    from .overlay import draw
+    from .resources import fonts_dir
+
+    marks = page_marks(layout, packet, edition)
+    pages = [index for index, page in enumerate(marks) if page.marks]
+    if not pages:
+        return data
+    return stamp_pages(data, draw([marks[i] for i in pages], fonts_dir()), pages)

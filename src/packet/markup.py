@@ -215,7 +215,8 @@ def _close(
     top_label = f"#{top_name}" if top_anchor else top_name
     problems.add(
         where,
-        f"'{token.content}' closes a passage, but [[{top_label}]] from line {top_line} is still open",
+        f"'{token.content}' closes a passage, but [[{top_label}]] "
+        f"from line {top_line} is still open",
         f"close [[{top_label}]] with [[/{top_label}]] first: passages must nest",
         line=line,
     )

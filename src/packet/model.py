@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -153,13 +153,3 @@ class Packet:
     questions: tuple[Question, ...]
     vocabulary: tuple[Term, ...]
     teacher: TeacherNotes
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How one build was asked for on the command line."""
-
-    editions: tuple[Edition, ...] = EDITIONS
-    paper: Paper | None = None  # None: the packet's own default
-    source_version: SourceVersion = "original"
-    extra: dict[str, str] = field(default_factory=dict)

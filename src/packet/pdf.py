@@ -137,7 +137,10 @@ class Fetcher:
         if scheme == "data":
             return None, ""
         if scheme != "file":
-            return None, f"'{scheme}:' addresses are not allowed; packets may only use their own files"
+            return (
+                None,
+                f"'{scheme}:' addresses are not allowed; packets may only use their own files",
+            )
         path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
         try:
             real = path.resolve(strict=True)

@@ -83,20 +83,26 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
         text = document.original if kind == "original" else document.adapted
         assert text is not None
         heading = f"Document {document.label}: {text.title}" if document.label else text.title
-        texts.append({
-            "kind": kind,
-            "heading": heading,
-            "note": md(text.note) if text.note else None,
-            "body": _markdown(
-                text.body, cite, packet, terms=True, glosses=request.gloss_offsets, kind=kind
-            ),
-        })
+        texts.append(
+            {
+                "kind": kind,
+                "heading": heading,
+                "note": md(text.note) if text.note else None,
+                "body": _markdown(
+                    text.body, cite, packet, terms=True, glosses=request.gloss_offsets, kind=kind
+                ),
+            }
+        )
     quoted = [s for s in document.speakers if s.id != document.narrator]
     styles = ("solid", "double")
     narrator = document.speaker(document.narrator)
     speaker_key = [
-        {"style": styles[i % len(styles)], "text": f"{s.name}’s words, as {narrator.short} reports them"
-         if s.id != document.narrator else s.name}
+        {
+            "style": styles[i % len(styles)],
+            "text": f"{s.name}’s words, as {narrator.short} reports them"
+            if s.id != document.narrator
+            else s.name,
+        }
         for i, s in enumerate(quoted)
     ]
     speaker_key.append({"style": "none", "text": f"no mark: {narrator.short}’s own account"})
@@ -126,10 +132,19 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
         "texts": texts,
         "speaker_key": speaker_key if quoted else [],
         "question_groups": [
-            {"title": kind.capitalize(), "questions": [
-                {"number": q.number, "prompt": md(q.prompt), "lines": q.lines, "answer": md(q.answer)}
-                for q in packet.questions if q.kind == kind
-            ]}
+            {
+                "title": kind.capitalize(),
+                "questions": [
+                    {
+                        "number": q.number,
+                        "prompt": md(q.prompt),
+                        "lines": q.lines,
+                        "answer": md(q.answer),
+                    }
+                    for q in packet.questions
+                    if q.kind == kind
+                ],
+            }
             for kind in QUESTION_KINDS
             if any(q.kind == kind for q in packet.questions)
         ],
@@ -137,7 +152,9 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
             "overview": md(teacher.overview),
             "strategy_name": teacher.strategy_name,
             "strategy_steps": [md(s) for s in teacher.strategy_steps],
-            "timing": [{"minutes": s.minutes, "text": md(s.text, inline=True)} for s in teacher.timing],
+            "timing": [
+                {"minutes": s.minutes, "text": md(s.text, inline=True)} for s in teacher.timing
+            ],
             "total_minutes": sum(s.minutes for s in teacher.timing),
             "english_learners": [md(s) for s in teacher.english_learners],
             "below_grade_level": [md(s) for s in teacher.below_grade_level],
@@ -178,4 +195,4 @@ def _markdown(
         gloss_offsets=glosses or {},
     )
     # Safe: markup.to_html escapes every character of packet text itself.
-    return Markup(to_html(text, ctx, inline=inline))  # noqa: S704
+    return Markup(to_html(text, ctx, inline=inline))

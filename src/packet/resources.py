@@ -14,7 +14,9 @@ def _find(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     searched = ", ".join(str(p) for p in (_PACKAGE / name, _PACKAGE.parent.parent / name))
-    raise FileNotFoundError(f"packet's {name} folder is missing (searched {searched}); reinstall packet")
+    raise FileNotFoundError(
+        f"packet's {name} folder is missing (searched {searched}); reinstall packet"
+    )
 
 
 @cache

@@ -48,8 +48,15 @@ def markdowns(
     yield from (s.text for s in teacher.timing)
     yield from (*teacher.english_learners, *teacher.below_grade_level, *teacher.notes)
     plan = teacher.substitute_plan
-    for item in (plan.summary, *plan.before_class, *plan.materials, plan.collect,
-                 plan.answer_key, plan.early_finishers, plan.if_problems):
+    for item in (
+        plan.summary,
+        *plan.before_class,
+        *plan.materials,
+        plan.collect,
+        plan.answer_key,
+        plan.early_finishers,
+        plan.if_problems,
+    ):
         if item is not None:
             yield item
     yield from (s.text for s in plan.steps)
@@ -73,14 +80,14 @@ def cross_check(
     if document:
         speakers = [s.id for s in document.speakers]
         original = scan(document.original.body, problems, speakers=speakers, allow_spans=True)
-        _check_images(document.original.body.file, original, problems)
+        _check_images(root, document.original.body.file, original, problems)
         if document.adapted:
             adapted = scan(document.adapted.body, problems, speakers=speakers, allow_spans=True)
-            _check_images(document.adapted.body.file, adapted, problems)
+            _check_images(root, document.adapted.body.file, adapted, problems)
     anchors = {*original.anchors, *adapted.anchors}
     for md in markdowns(document, essay, questions, teacher):
         found = scan(md, problems)
-        _check_images(md.file, found, problems)
+        _check_images(root, md.file, found, problems)
         if document is None:
             continue  # without the source, citations cannot be checked
         for name, line in found.cites:
@@ -98,7 +105,17 @@ def cross_check(
     _check_questions(questions, problems)
 
 
-def _check_images(file: Path, found: Found, problems: Problems) -> None:
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+}
+MAX_IMAGE_BYTES = 20_000_000
+
+
+def _check_images(root: Path, file: Path, found: Found, problems: Problems) -> None:
+    """An image must be a PNG, JPEG or GIF file inside the packet, with alt text."""
     for src, alt, line in found.images:
         if not alt.strip():
             problems.add(
@@ -107,6 +124,34 @@ def _check_images(file: Path, found: Found, problems: Problems) -> None:
                 "describe the image between the brackets: ![a map of Cuba and Florida](map.png)",
                 line=line,
             )
+        why = _image_problem(root, src)
+        if why:
+            problems.add(
+                file,
+                f"image '{src}' {why}",
+                "put the image file in the packet folder and give its name, e.g. ![…](map.png)",
+                line=line,
+            )
+
+
+def _image_problem(root: Path, src: str) -> str:
+    if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
+        return "is not a file in the packet (addresses and absolute paths are not allowed)"
+    try:
+        path = (root / src).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "does not exist in the packet folder"
+    if not path.is_relative_to(root.resolve()):
+        return "points outside the packet folder"
+    if not path.is_file():
+        return "is not a file"
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        return f"is larger than {MAX_IMAGE_BYTES // 1_000_000} MB"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not any(head.startswith(signature) for signature in IMAGE_SIGNATURES):
+        return "is not a PNG, JPEG or GIF image"
+    return ""
 
 
 def _check_vocabulary(

@@ -90,9 +90,7 @@ def parse(text: str, file: Path, problems: Problems, *, first_line: int = 1) -> 
         line = mark.line + first_line if mark else None
         message = str(error.problem or error.context or "not valid YAML")
         fix = "check the indentation and punctuation of this line"
-        if "\t" in message or "tab" in message:
-            fix = "indent with spaces, not tabs"
-        elif "found character '\\t'" in str(error):
+        if "\t" in message or "tab" in message or "found character '\\t'" in str(error):
             fix = "indent with spaces, not tabs"
         if error.context:
             message = f"{error.context}, {message}" if error.problem else message

@@ -1,0 +1,114 @@
+"""The answer key cannot leak: read a student PDF back and refuse it if it shows any.
+
+The check reads the finished PDF (page text, metadata, outline, annotations,
+attachments), not the HTML that made it, so it also catches what a template,
+a stylesheet or a later step put there.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .errors import PacketError
+from .markup import plain
+from .model import Markdown, Packet
+from .validate import markdowns
+
+MIN_WORDS = 5  # shorter sentences ("Yes.") could appear anywhere by chance
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A sentence only the teacher edition may print, and where it came from."""
+
+    sentence: str
+    normal: str
+    where: str
+
+
+def normal(text: str) -> str:
+    """Words only, lower case: line breaks, quotes and dashes do not matter."""
+    text = text.replace("’", "'").replace("‘", "'")
+    return " ".join(re.findall(r"[\w']+", text.casefold()))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    for paragraph in plain(text).split("\n"):
+        for sentence in re.split(r"(?<=[.!?])[”\"’)]*\s+", paragraph):
+            if len(re.findall(r"\w+", sentence)) >= MIN_WORDS:
+                yield sentence.strip()
+
+
+def teacher_only(packet: Packet) -> list[Secret]:
+    """Sentences of the key and notes that no student-facing text also contains."""
+    student = _student_text(packet)
+    secrets = []
+    teacher = packet.teacher
+    sources: list[tuple[Markdown, str]] = [
+        (q.answer, f"the answer to question {q.number}") for q in packet.questions
+    ]
+    sources += [(md, f"teacher.yaml, line {md.line}") for md in markdowns(None, None, (), teacher)]
+    for md, where in sources:
+        for sentence in _sentences(md.text):
+            key = normal(re.sub(r"\[\[lines #[\w-]+\]\]", " ", sentence))
+            if key and key not in student:
+                secrets.append(Secret(sentence, key, where))
+    return secrets
+
+
+def _student_text(packet: Packet) -> str:
+    document = packet.document
+    parts = [document.original.body, packet.essay, document.headnote, document.citation]
+    if document.adapted:
+        parts.append(document.adapted.body)
+    parts += [q.prompt for q in packet.questions]
+    text = " ".join(plain(p) for p in parts)
+    text += " ".join(f" {t.term} {t.definition}" for t in packet.vocabulary)
+    return normal(text)
+
+
+def readable_text(data: bytes) -> str:
+    """Everything a reader or a program can read from a PDF, as one normalised string."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    parts = [page.extract_text() or "" for page in reader.pages]
+    if reader.metadata:
+        parts += [str(value) for value in reader.metadata.values()]
+    if reader.xmp_metadata is not None:
+        parts.append(reader.xmp_metadata.stream.get_data().decode("utf-8", "replace"))
+    parts += _outline_titles(reader.outline)
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or ():
+            annotation = annotation.get_object()
+            parts += [str(annotation.get(key, "")) for key in ("/Contents", "/T", "/TU")]
+    for name, contents in (reader.attachments or {}).items():
+        parts.append(name)
+        parts += [c.decode("utf-8", "replace") for c in contents]
+    return normal(" ".join(parts))
+
+
+def _outline_titles(outline: object) -> Iterator[str]:
+    if isinstance(outline, list):
+        for item in outline:
+            yield from _outline_titles(item)
+    elif outline is not None:
+        yield str(getattr(outline, "title", "") or "")
+
+
+def check_student_pdf(data: bytes, packet: Packet, *, what: str = "student edition") -> None:
+    """Refuse a student PDF in which any teacher-only sentence can be read."""
+    text = readable_text(data)
+    leaked = [s for s in teacher_only(packet) if s.normal in text]
+    if leaked:
+        shown = "\n".join(f'  - "{s.sentence}" (from {s.where})' for s in leaked[:10])
+        more = f"\n  … and {len(leaked) - 10} more" if len(leaked) > 10 else ""
+        raise PacketError(
+            f"refused to write the {what}: it would show {len(leaked)} sentence(s) meant "
+            f"only for the teacher edition:\n{shown}{more}\n"
+            "Remove them from the student-facing text (essay, source, questions, "
+            "vocabulary), or from the answers and notes if they are not secret."
+        )
