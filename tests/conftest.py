@@ -47,7 +47,8 @@ def packet_copy(tmp_path: Path) -> Path:
 def normal(text: str) -> str:
     """Words only, lower case, so line breaks and quote styles do not matter."""
     text = text.replace("’", "'").replace("‘", "'")
-    return " ".join(re.findall(r"[\w']+", text.casefold()))
+    words = (w.strip("'") for w in re.findall(r"[\w']+", text.casefold()))
+    return " ".join(w for w in words if w)
 
 
 def pdf_text(path: Path) -> str:

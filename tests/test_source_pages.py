@@ -1,0 +1,313 @@
+"""The source pages as a history teacher reads them: line numbers, citations, marks, sidebar."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+from conftest import normal, pdf_text
+
+from packet.build import render_edition
+from packet.markup import plain
+from packet.model import Packet
+
+SOURCE_SIZE = 11.5
+NUMBER_SIZE = 8.0
+
+
+@dataclass
+class SourceLine:
+    page: int
+    baseline: float
+    left: float
+    words: list[str]
+
+
+def page_words(page: pdfplumber.page.Page) -> list[dict]:  # type: ignore[type-arg]
+    """Words with font, size and baseline (from the first glyph's text matrix)."""
+    baselines = {
+        (round(c["x0"], 2), round(c["top"], 2)): page.height - c["matrix"][5] for c in page.chars
+    }
+    words = page.extract_words(extra_attrs=["fontname", "size"])
+    for word in words:
+        word["baseline"] = baselines[(round(word["x0"], 2), round(word["top"], 2))]
+    return words
+
+
+def source_lines(path: Path) -> list[SourceLine]:
+    """The source text's lines as printed: words set in the source face and size."""
+    lines: list[SourceLine] = []
+    with pdfplumber.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            text = [
+                w
+                for w in page_words(page)
+                if "Serif" in w["fontname"] and abs(w["size"] - SOURCE_SIZE) < 0.05
+            ]
+            for word in sorted(text, key=lambda w: (round(w["baseline"], 1), w["x0"])):
+                if (
+                    lines
+                    and lines[-1].page == index
+                    and abs(lines[-1].baseline - word["baseline"]) < 1
+                ):
+                    lines[-1].words.append(word["text"])
+                    lines[-1].left = min(lines[-1].left, word["x0"])
+                else:
+                    lines.append(SourceLine(index, word["baseline"], word["x0"], [word["text"]]))
+    return lines
+
+
+def line_numbers(path: Path) -> list[tuple[int, int, float, float]]:
+    """(number, page, baseline, right edge) of each printed line number."""
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            for word in page_words(page):
+                if abs(word["size"] - NUMBER_SIZE) < 0.05 and word["text"].isdigit():
+                    out.append((int(word["text"]), index, word["baseline"], word["x1"]))
+    return out
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_every_fifth_line_is_numbered_at_its_height(built: dict[str, Path], paper: str) -> None:
+    for edition in ("student", "teacher"):
+        path = built[f"{edition}-{paper}"]
+        lines = source_lines(path)
+        numbers = line_numbers(path)
+        assert len(lines) > 50
+        assert [n for n, *_ in numbers] == list(range(5, len(lines) + 1, 5))
+        assert len({page for _, page, _, _ in numbers}) >= 2  # counting goes on across pages
+        for number, page, baseline, right in numbers:
+            line = lines[number - 1]
+            assert line.page == page, number
+            assert baseline == pytest.approx(line.baseline, abs=0.1), number
+            assert 4 < line.left - right < 20, number  # in the margin, beside its line
+
+
+def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, Path]) -> None:
+    with pikepdf.open(built["student-letter"]) as pdf:
+        stamped = 0
+        for page in pdf.pages:
+            marks = {
+                str(name)
+                for name, xobject in page.resources.get("/XObject", {}).items()
+                if str(name).startswith("/Mk")
+            }
+            open_tags: list[str] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BMC", "BDC"):
+                    open_tags.append(str(operands[0]))
+                elif op == "EMC":
+                    open_tags.pop()
+                elif op == "Do" and str(operands[0]) in marks:
+                    assert open_tags == ["/Artifact"]
+                    stamped += 1
+            for name in marks:
+                form = page.resources.XObject[name]
+                ops = {str(op) for _, op in pikepdf.parse_content_stream(form)}
+                assert "BDC" not in ops  # no tagged (MCID) content inside the stamp
+                assert "Tj" in ops or "TJ" in ops or "l" in ops
+        assert stamped >= 2
+        # Nothing in the structure tree points into the stamps.
+        seen = set()
+
+        def walk(node: pikepdf.Object) -> None:
+            if isinstance(node, pikepdf.Dictionary):
+                if node.objgen != (0, 0):
+                    if node.objgen in seen:
+                        return
+                    seen.add(node.objgen)
+                assert "/Stm" not in node
+                for key in ("/K",):
+                    if key in node:
+                        walk(node[key])
+            elif isinstance(node, pikepdf.Array):
+                for item in node:
+                    walk(item)
+
+        walk(pdf.Root.StructTreeRoot)
+
+
+def anchor_text(sample: Packet, name: str) -> str:
+    body = sample.document.original.body.text
+    match = re.search(rf"\[\[#{name}\]\](.*?)\[\[/#{name}\]\]", body, re.S)
+    assert match, name
+    return normal(plain(match.group(1)))
+
+
+def where_is(lines: list[SourceLine], text: str) -> tuple[int, int]:
+    """First and last line number on which a passage stands."""
+    stream: list[tuple[str, int]] = []
+    for number, line in enumerate(lines, start=1):
+        stream += [(w, number) for w in normal(" ".join(line.words)).split()]
+    words = text.split()
+    flat = [w for w, _ in stream]
+    for start in range(len(flat) - len(words) + 1):
+        if flat[start : start + len(words)] == words:
+            return stream[start][1], stream[start + len(words) - 1][1]
+    raise AssertionError(f"passage not found: {text[:60]}")
+
+
+CITE = r"\s*(?:line (\d+)|lines (\d+) (\d+))\s*"
+
+
+def cited(path: Path, sample: Packet) -> dict[str, tuple[int, int]]:
+    """What each question's [[lines #x]] printed, read back from the PDF."""
+    text = normal(pdf_text(path))
+    found: dict[str, tuple[int, int]] = {}
+    for q in sample.questions:
+        pieces = re.split(r"\[\[lines #([\w-]+)\]\]", q.prompt.text)
+        names, prose = pieces[1::2], pieces[0::2]
+        if not names:
+            continue
+        pattern = CITE.join(re.escape(normal(plain(p))) for p in prose)
+        match = re.search(pattern, text)
+        assert match, f"question {q.number} not found"
+        groups = iter(match.groups())
+        for name in names:
+            single, first, last = next(groups), next(groups), next(groups)
+            found[name] = (int(single), int(single)) if single else (int(first), int(last))
+    return found
+
+
+def test_cited_lines_follow_the_layout(built: dict[str, Path], sample: Packet) -> None:
+    by_paper = {}
+    for paper in ("letter", "a4"):
+        path = built[f"student-{paper}"]
+        lines = source_lines(path)
+        spans = cited(path, sample)
+        assert len(spans) >= 3
+        for name, span in spans.items():
+            assert span == where_is(lines, anchor_text(sample, name)), (paper, name)
+        by_paper[paper] = spans
+    assert by_paper["letter"] != by_paper["a4"]  # the numbers moved with the paper
+
+
+def test_every_speaker_passage_is_marked(built: dict[str, Path], sample: Packet) -> None:
+    body = sample.document.original.body.text
+    passages = [normal(plain(m)) for m in re.findall(r"\[\[rfk\]\](.*?)\[\[/rfk\]\]", body, re.S)]
+    assert len(passages) >= 5
+    for edition, tag in (("student", "RFK"), ("teacher", "Robert Kennedy")):
+        path = built[f"{edition}-letter"]
+        lines = source_lines(path)
+        with pdfplumber.open(path) as pdf:
+            for passage in passages:
+                first, last = where_is(lines, passage)
+                for number in (first, last):
+                    line = lines[number - 1]
+                    page = pdf.pages[line.page]
+                    rules = [
+                        r
+                        for r in page.lines
+                        if abs(r["x0"] - r["x1"]) < 0.1
+                        and 0 < line.left - r["x0"] < 8
+                        and r["top"] <= line.baseline <= r["bottom"] + 1
+                    ]
+                    assert rules, f"no rule beside line {number} ({edition})"
+            tags = [
+                w
+                for page in pdf.pages
+                for w in page.extract_words(keep_blank_chars=True)
+                if w["text"].strip() == tag
+            ]
+            assert tags, edition
+    key = normal(pdf_text(built["student-letter"]))
+    assert "robert kennedy's words as dobrynin reports them" in key
+
+
+def test_every_term_is_marked_with_its_definition_beside_it(
+    built: dict[str, Path], sample: Packet
+) -> None:
+    """Each term is bold where it first occurs; its entry stands beside that line on the
+    same page, in text order, overlapping no other entry. An entry leaves its line only
+    when the entries around it leave no room, and then it sits against its neighbour."""
+    for paper in ("letter", "a4"):
+        path = built[f"student-{paper}"]
+        with pdfplumber.open(path) as pdf:
+            marked: dict[str, tuple[int, float]] = {}
+            entries: dict[int, list[tuple[float, float, str]]] = {}
+            for index, page in enumerate(pdf.pages):
+                words = page_words(page)
+                for w in words:
+                    if "Serif-Bold" in w["fontname"] and abs(w["size"] - SOURCE_SIZE) < 0.05:
+                        marked.setdefault(normal(w["text"]), (index, w["top"]))
+                for w in words:
+                    if "Sans-Bold" in w["fontname"] and abs(w["size"] - 8.5) < 0.05:
+                        entries.setdefault(index, []).append((w["top"], w["bottom"], w["text"]))
+            placed: list[tuple[int, float, float, str]] = []
+            for term in sample.vocabulary:
+                key = normal(term.term)
+                forms = [
+                    k
+                    for k in marked
+                    if k == key or (k.startswith(key[:-1]) and len(k) < len(key) + 4)
+                ]
+                assert forms, f"{term.term} is not marked in the source ({paper})"
+                page, top = marked[forms[0]]
+                heads = [e for e in entries.get(page, []) if e[2] == term.term]
+                assert heads, f"{term.term}: no sidebar entry on the page of its term ({paper})"
+                # Crowded pages push entries apart, but an entry stays near its line.
+                assert abs(heads[0][0] - top) < pdf.pages[page].height / 4, term.term
+                placed.append((page, top, heads[0][0], term.term))
+            for column in entries.values():
+                ordered = sorted(column)
+                assert all(a[1] < b[0] for a, b in zip(ordered, ordered[1:], strict=False))
+            # Entries keep the order of their terms in the text.
+            by_text = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[1]))]
+            by_entry = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[2]))]
+            assert by_text == by_entry
+
+
+def test_inflected_forms_count(sample: Packet) -> None:
+    from packet.markup import term_pattern
+
+    assurance = next(t for t in sample.vocabulary if t.term == "assurance")
+    assert term_pattern(assurance).search("to give the assurances that")
+
+
+def test_adapted_version_has_its_own_line_numbers(sample: Packet, tmp_path: Path) -> None:
+    built = render_edition(sample, "student", "letter", "both")
+    path = tmp_path / "both.pdf"
+    path.write_bytes(built.pdf)
+    numbers = [n for n, *_ in line_numbers(path)]
+    restart = numbers.index(5, 1)  # the adapted text counts from 1 again
+    assert numbers[:restart] == list(range(5, 5 * restart + 1, 5))
+    assert numbers[restart:] == list(range(5, 5 * (len(numbers) - restart) + 1, 5))
+    text = normal(pdf_text(path))
+    assert "adapted" in text and re.search(r"lines \d+ \d+ adapted lines \d+ \d+", text)
+    assert sample.document.adapted is not None
+    assert sample.document.adapted.note is not None
+    assert normal(plain(sample.document.adapted.note))[:60] in text
+
+
+def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:
+    from packet.pdf import Gloss, Layout
+
+    def note(term: str, top: float, height: float, offset: float = 0.0) -> Gloss:
+        return Gloss("original", term, 0, top + offset, top + offset + height, offset)
+
+    layout = Layout(
+        page_sizes=((612.0, 792.0),),
+        content_bottoms=(740.0,),
+        glosses=(note("a", 100, 30), note("b", 110, 30), note("c", 400, 20), note("d", 700, 60)),
+    )
+    offsets = layout.gloss_offsets(gap=5)
+    assert "a" not in {t for _, t in offsets}  # room beside its line: stays
+    assert offsets[("original", "b")] == pytest.approx(25)  # 100 + 30 + 5 - 110
+    assert ("original", "c") not in offsets
+    assert offsets[("original", "d")] == pytest.approx(-20)  # lifted to end at the page foot
+    # Applying the offsets and measuring again changes nothing: the layout has settled.
+    moved = Layout(
+        page_sizes=layout.page_sizes,
+        content_bottoms=layout.content_bottoms,
+        glosses=tuple(
+            note(g.term, g.top, g.bottom - g.top, offsets.get((g.text, g.term), 0.0))
+            for g in layout.glosses
+        ),
+    )
+    assert moved.gloss_offsets(gap=5) == offsets
