@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,8 +10,8 @@ from pathlib import Path
 import pdfplumber
 import pikepdf
 import pytest
-from conftest import normal, pdf_text
 
+from conftest import normal, pdf_text
 from packet.build import render_edition
 from packet.markup import plain
 from packet.model import Packet
@@ -256,7 +257,7 @@ def test_every_term_is_marked_with_its_definition_beside_it(
                 placed.append((page, top, heads[0][0], term.term))
             for column in entries.values():
                 ordered = sorted(column)
-                assert all(a[1] < b[0] for a, b in zip(ordered, ordered[1:], strict=False))
+                assert all(a[1] < b[0] for a, b in itertools.pairwise(ordered))
             # Entries keep the order of their terms in the text.
             by_text = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[1]))]
             by_entry = [t for *_, t in sorted(placed, key=lambda p: (p[0], p[2]))]
