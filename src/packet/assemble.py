@@ -189,6 +189,31 @@ def stamp_pages(edition_pdf: bytes, overlay_pdf: bytes, pages: Sequence[int]) ->
     return buffer.getvalue()
 
 
+def document_strings(data: bytes) -> list[str]:
+    """Text a PDF carries outside its pages: metadata, outline, annotations, attachments."""
+    pdf = _open(data, "the PDF")
+    strings = [str(value) for value in pdf.docinfo.values()]
+    if "/Metadata" in pdf.Root:
+        strings.append(pdf.Root.Metadata.read_bytes().decode("utf-8", "replace"))
+    with pdf.open_outline() as outline:
+        strings += [item.title for item in _walk_outline(outline.root)]
+    for page in pdf.pages:
+        for annotation in page.obj.get("/Annots", Array()):
+            strings += [
+                str(annotation[key]) for key in ("/Contents", "/T", "/TU") if key in annotation
+            ]
+    for name, attachment in pdf.attachments.items():
+        strings.append(name)
+        strings.append(attachment.get_file().read_bytes().decode("utf-8", "replace"))
+    return strings
+
+
+def _walk_outline(items: Sequence[pikepdf.OutlineItem]) -> Iterator[pikepdf.OutlineItem]:
+    for item in items:
+        yield item
+        yield from _walk_outline(item.children)
+
+
 def padded_length(pages: int, *, booklet: bool) -> int:
     """Return pages rounded up to whole sheets: even, or a multiple of 4 for a booklet."""
     unit = 4 if booklet else 2

@@ -68,25 +68,15 @@ def _render_edition(
     fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
     request = RenderRequest(edition, paper, version)
     # Line citations and margin-note positions are known only after layout: lay out
-    # again with what the last layout taught until nothing changes.
-    seen: list[RenderRequest] = []
+    # again with what the last layout taught, until the citations print the lines they
+    # name and no margin note collides with another or runs off its page.
     for _ in range(MAX_LAYOUT_PASSES):
         document = pdf.render(render_html(packet, request), base=packet.root, fetcher=fetcher)
         found = pdf.layout(document)
-        settled = replace(request, lines=found.anchor_lines(), gloss_offsets=found.gloss_offsets())
-        if settled == request:
+        lines = found.anchor_lines()
+        if lines == request.lines and found.glosses_fit():
             break
-        if settled in seen:
-            # A note at a page foot can flip between two places (whole on one pass, split on
-            # the next): settle on the placement that lifts the notes highest, which fits.
-            cycle = [*seen[seen.index(settled) :], request]
-            best = min(cycle, key=lambda r: sum(r.gloss_offsets.values()))
-            if best != request:
-                document = pdf.render(render_html(packet, best), base=packet.root, fetcher=fetcher)
-                found = pdf.layout(document)
-            break
-        seen.append(request)
-        request = settled
+        request = replace(request, lines=lines, gloss_offsets=found.gloss_offsets())
     else:
         raise PacketError("the layout did not settle after several passes; please report this")
     data = margins.stamp(pdf.write(document), found, packet, edition)

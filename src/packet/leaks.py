@@ -7,7 +7,6 @@ a stylesheet or a later step put there.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,31 +71,17 @@ def _student_text(packet: Packet) -> str:
 
 def readable_text(data: bytes) -> str:
     """Everything a reader or a program can read from a PDF, as one normalised string."""
-    import pypdf
+    import pypdfium2  # PDFium reads text as viewers do, and fast (~1 ms a page)
 
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    parts = [page.extract_text() or "" for page in reader.pages]
-    if reader.metadata:
-        parts += [str(value) for value in reader.metadata.values()]
-    if reader.xmp_metadata is not None:
-        parts.append(reader.xmp_metadata.stream.get_data().decode("utf-8", "replace"))
-    parts += _outline_titles(reader.outline)
-    for page in reader.pages:
-        for annotation in page.get("/Annots") or ():
-            annotation = annotation.get_object()
-            parts += [str(annotation.get(key, "")) for key in ("/Contents", "/T", "/TU")]
-    for name, contents in (reader.attachments or {}).items():
-        parts.append(name)
-        parts += [c.decode("utf-8", "replace") for c in contents]
+    from .assemble import document_strings
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        parts = [page.get_textpage().get_text_bounded() for page in document]
+    finally:
+        document.close()
+    parts += document_strings(data)
     return normal(" ".join(parts))
-
-
-def _outline_titles(outline: object) -> Iterator[str]:
-    if isinstance(outline, list):
-        for item in outline:
-            yield from _outline_titles(item)
-    elif outline is not None:
-        yield str(getattr(outline, "title", "") or "")
 
 
 def check_student_pdf(data: bytes, packet: Packet, *, what: str = "student edition") -> None:

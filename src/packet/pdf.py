@@ -6,6 +6,7 @@ second), and it does so lazily, so ``packet --help`` never pays for it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import urllib.parse
 import urllib.request
@@ -46,6 +47,7 @@ class Gloss:
     top: float
     bottom: float
     offset: float
+    split: bool = False  # ran past the page foot and continued on the next page
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,19 @@ class Layout:
                 limit = tops[i] - gap
             for g, top in zip(notes, tops, strict=True):
                 shift = round(top - (g.top - g.offset), 2)
-                if shift:
+                if abs(shift) >= 0.5:  # less is rounding, not a move
                     offsets[(g.text, g.term)] = shift
         return offsets
+
+    def glosses_fit(self, gap: float = 5.0) -> bool:
+        """Whether every margin note is whole, on its page, and clear of the others."""
+        for page in {g.page for g in self.glosses}:
+            notes = sorted((g for g in self.glosses if g.page == page), key=lambda g: g.top)
+            if any(g.split or g.bottom > self.content_bottoms[page] + 0.5 for g in notes):
+                return False
+            if any(b.top < a.bottom + gap - 0.5 for a, b in itertools.pairwise(notes)):
+                return False
+        return True
 
     def anchor_lines(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(text, anchor) -> (first line, last line)."""
@@ -247,7 +259,7 @@ def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:
         key = (g.text, g.term)
         if key in joined:
             first = joined[key]
-            joined[key] = replace(first, bottom=first.bottom + (g.bottom - g.top))
+            joined[key] = replace(first, bottom=first.bottom + (g.bottom - g.top), split=True)
         else:
             joined[key] = g
     return tuple(joined.values())
