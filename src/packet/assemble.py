@@ -189,6 +189,12 @@ def stamp_pages(edition_pdf: bytes, overlay_pdf: bytes, pages: Sequence[int]) ->
     return buffer.getvalue()
 
 
+def page_count(data: bytes) -> int:
+    """Return how many pages a PDF has."""
+    with _open(data, "the PDF") as pdf:
+        return len(pdf.pages)
+
+
 def document_strings(data: bytes) -> list[str]:
     """Text a PDF carries outside its pages: metadata, outline, annotations, attachments."""
     pdf = _open(data, "the PDF")

@@ -8,12 +8,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PacketError
 from .load import load
-from .model import Edition, Packet, Paper, SourceVersion
+from .model import Edition, Packet, PageSize, Paper, SourceVersion
 from .render import RenderRequest, render_html
 from .resources import fonts_dir, templates_dir
+
+if TYPE_CHECKING:
+    from .pdf import Layout
 
 MAX_LAYOUT_PASSES = 6
 
@@ -24,7 +28,7 @@ class Built:
 
     edition: Edition
     pdf: bytes
-    layout: object  # pdf.Layout; typed loosely so this module does not import WeasyPrint
+    layout: Layout
 
 
 def load_packet(source: Path) -> Packet:
@@ -53,7 +57,7 @@ def reproducible_time(packet: Packet) -> Iterator[None]:
 
 
 def render_edition(
-    packet: Packet, edition: Edition, paper: Paper, version: SourceVersion = "original"
+    packet: Packet, edition: Edition, paper: PageSize, version: SourceVersion = "original"
 ) -> Built:
     """Render one edition to PDF bytes, laying out until line citations are stable."""
     with reproducible_time(packet):
@@ -61,7 +65,7 @@ def render_edition(
 
 
 def _render_edition(
-    packet: Packet, edition: Edition, paper: Paper, version: SourceVersion
+    packet: Packet, edition: Edition, paper: PageSize, version: SourceVersion
 ) -> Built:
     from . import leaks, margins, pdf
 

@@ -118,3 +118,89 @@ def check(source: Path) -> None:
 
     packet = load_packet(source)
     click.echo(f"{source}: OK ({len(packet.questions)} questions, {len(packet.vocabulary)} terms)")
+
+
+@main.command("class-set")
+@source_argument
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Class list exported as CSV (Google Classroom, PowerSchool, Infinite Campus, Excel…).",
+)
+@click.option(
+    "--copies",
+    type=click.IntRange(1, 2000),
+    help="Numbered copies with no names, instead of a roster.",
+)
+@click.option("--period", help="Only this period (or the label for a roster without periods).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write the class sets into.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(PAPER_SIZES, case_sensitive=False),
+    default=None,
+    help="Paper size [default: the packet's own, usually letter].",
+)
+@click.option("--booklet", is_flag=True, help="Impose each copy as a folded, stapled booklet.")
+@click.option("--with-key", is_flag=True, help="Add one teacher edition at the end.")
+@click.option(
+    "--sort",
+    type=click.Choice(["roster", "last-name"]),
+    default="roster",
+    show_default=True,
+    help="Order of the copies.",
+)
+@click.option("--teacher", default="", help="Teacher's name, printed beside the copy number.")
+@click.option("--date", "date_text", default="", help="Date to print on the Date line.")
+def class_set(
+    source: Path,
+    roster: Path | None,
+    copies: int | None,
+    period: str | None,
+    out_dir: Path,
+    paper: str | None,
+    booklet: bool,
+    with_key: bool,
+    sort: str,
+    teacher: str,
+    date_text: str,
+) -> None:
+    """Print a class set: the student edition once per student, each with a name.
+
+    Writes one PDF per class period, OUTPUT/<packet>/<packet>-class-set-<period>.pdf
+    (or <packet>-class-set.pdf when there are no periods), with a cover sheet that
+    says how to set the copier. Every copy starts on the front of a sheet.
+
+    \b
+    Example:
+        packet class-set sources/dobrynin-kennedy-1962 --roster period3.csv --period 3
+        packet class-set sources/dobrynin-kennedy-1962 --copies 32 --booklet
+    """
+    from .classset import ClassSetOptions, build_class_sets
+
+    if (roster is None) == (copies is None):
+        raise click.UsageError("give either --roster ROSTER.csv or --copies N (not both)")
+    written = build_class_sets(
+        source,
+        out_dir,
+        roster=roster,
+        copies=copies,
+        period=period,
+        sort=sort,  # type: ignore[arg-type]
+        options=ClassSetOptions(
+            paper=paper.lower() if paper else None,  # type: ignore[arg-type]
+            booklet=booklet,
+            with_key=with_key,
+            teacher=teacher,
+            date=date_text,
+        ),
+    )
+    for path in written:
+        click.echo(f"wrote {path}")

@@ -8,7 +8,7 @@ a stylesheet or a later step put there.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .errors import PacketError
@@ -84,9 +84,17 @@ def readable_text(data: bytes) -> str:
     return normal(" ".join(parts))
 
 
+def check_strings(strings: Sequence[str], packet: Packet, what: str) -> None:
+    """Refuse text a student-facing file would carry if it holds a teacher-only sentence."""
+    _refuse(normal(" ".join(strings)), packet, what)
+
+
 def check_student_pdf(data: bytes, packet: Packet, *, what: str = "student edition") -> None:
     """Refuse a student PDF in which any teacher-only sentence can be read."""
-    text = readable_text(data)
+    _refuse(readable_text(data), packet, what)
+
+
+def _refuse(text: str, packet: Packet, what: str) -> None:
     leaked = [s for s in teacher_only(packet) if s.normal in text]
     if leaked:
         shown = "\n".join(f'  - "{s.sentence}" (from {s.where})' for s in leaked[:10])

@@ -13,6 +13,8 @@ SOURCE_VERSIONS = ("original", "adapted", "both")
 QUESTION_KINDS = ("sourcing", "close reading", "context", "corroboration")
 
 Paper = Literal["letter", "a4"]
+# What a page is laid out on: a paper size, or half of one for a folded booklet.
+PageSize = Literal["letter", "a4", "half-letter", "a5"]
 Edition = Literal["student", "teacher"]
 SourceVersion = Literal["original", "adapted", "both"]
 

@@ -51,6 +51,17 @@ class Gloss:
 
 
 @dataclass(frozen=True)
+class Blank:
+    """A line to write on (Name, Date, Period): where a class set prints into it."""
+
+    field: str
+    page: int
+    x: float
+    width: float
+    bottom: float  # the rule's height, in points from the page's top
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where things fell when the HTML was laid out."""
 
@@ -59,6 +70,8 @@ class Layout:
     lines: tuple[TextLine, ...] = ()
     glosses: tuple[Gloss, ...] = ()
     term_pages: dict[str, int] = field(default_factory=dict)
+    blanks: tuple[Blank, ...] = ()
+    footer_baselines: tuple[float, ...] = ()  # the running footer's baseline on each page
 
     def gloss_offsets(self, gap: float = 5.0) -> dict[tuple[str, str], float]:
         """How far to move each margin note so none touches another or leaves the page."""
@@ -229,11 +242,14 @@ def layout(document: Any) -> Layout:
     lines: list[TextLine] = []
     glosses: list[Gloss] = []
     term_pages: dict[str, int] = {}
+    blanks: list[Blank] = []
+    footers: list[float] = []
     counters: dict[str, int] = {}
     for page_index, page in enumerate(document.pages):
         sizes.append((page.width * PX_TO_PT, page.height * PX_TO_PT))
         area = page._page_box
         bottoms.append((area.content_box_y() + area.height) * PX_TO_PT)
+        footers.append(_footer_baseline(area, boxes) or page.height * PX_TO_PT - 36)
         for box in _walk(page._page_box):
             classes = _classes(box)
             if "source-text" in classes and isinstance(box, boxes.BlockBox):
@@ -247,9 +263,36 @@ def layout(document: Any) -> Layout:
                 top = box.position_y * PX_TO_PT + offset
                 bottom = top + box.border_height() * PX_TO_PT
                 glosses.append(Gloss(kind, term, page_index, top, bottom, offset))
+            elif "blank" in classes and box.element.get("data-field"):
+                blanks.append(
+                    Blank(
+                        field=box.element.get("data-field"),
+                        page=page_index,
+                        x=box.border_box_x() * PX_TO_PT,
+                        width=box.border_width() * PX_TO_PT,
+                        bottom=(box.border_box_y() + box.border_height()) * PX_TO_PT,
+                    )
+                )
             elif "term" in classes and isinstance(box, boxes.InlineBox):
                 term_pages.setdefault(box.element.get("data-term", ""), page_index)
-    return Layout(tuple(sizes), tuple(bottoms), tuple(lines), _join_split(glosses), term_pages)
+    return Layout(
+        tuple(sizes),
+        tuple(bottoms),
+        tuple(lines),
+        _join_split(glosses),
+        term_pages,
+        tuple(blanks),
+        tuple(footers),
+    )
+
+
+def _footer_baseline(page_box: Any, boxes: Any) -> float | None:
+    for box in page_box.children:
+        if isinstance(box, boxes.MarginBox) and box.at_keyword == "@bottom-right":
+            for inner in _walk(box):
+                if isinstance(inner, boxes.LineBox):
+                    return float((inner.position_y + inner.baseline) * PX_TO_PT)
+    return None
 
 
 def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:

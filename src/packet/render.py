@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .markup import Context, to_html
-from .model import QUESTION_KINDS, Edition, Markdown, Packet, Paper, SourceVersion
+from .model import QUESTION_KINDS, Edition, Markdown, Packet, PageSize, Paper, SourceVersion
 from .resources import templates_dir
 
 # Line ranges found by laying the text out: (text kind, anchor) -> (first, last).
@@ -24,7 +24,7 @@ class RenderRequest:
     """One edition to render, with what the layout has taught us so far."""
 
     edition: Edition
-    paper: Paper
+    paper: PageSize
     source_version: SourceVersion = "original"
     lines: LineMap = field(default_factory=dict)
     # How far to move each margin note down so it clears the one above: (text, term) -> pt.
@@ -196,3 +196,12 @@ def _markdown(
     )
     # Safe: markup.to_html escapes every character of packet text itself.
     return Markup(to_html(text, ctx, inline=inline))
+
+
+def render_cover(packet: Packet, *, paper: Paper, **facts: Any) -> str:
+    """Return the HTML of a class set's cover sheet for the teacher."""
+    return (
+        _environment()
+        .get_template("cover.html")
+        .render(version=__version__, edition="cover", paper=paper, meta=packet.meta, **facts)
+    )

@@ -1,0 +1,251 @@
+"""Class sets: one print-ready PDF per class period, every student's name on their copy.
+
+The student edition is rendered once; each copy is that edition with a small
+overlay (name, period, date, "Copy k of N") stamped on it, so thirty copies cost
+a fraction of one render and the file grows by well under a kilobyte a copy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from .build import Built, load_packet, render_edition, reproducible_time
+from .errors import InvalidInput, Problem
+from .model import Packet, Paper
+from .overlay import Mark
+from .resources import fonts_dir, templates_dir
+
+if TYPE_CHECKING:
+    from .assemble import CopyMarks
+
+NAME_SIZE = 12.0
+HEADER_NAME_SIZE = 9.0
+SMALLEST_NAME = 7.0
+COPY_LABEL_SIZE = 8.5
+BOOKLET_PAGES = {"letter": "half-letter", "a4": "a5"}
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One student's copy: who it is for and where it stands in the set."""
+
+    number: int
+    name: str = ""  # empty for numbered, unnamed copies
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class ClassSetOptions:
+    """What the teacher asked for on the command line."""
+
+    paper: Paper | None = None
+    booklet: bool = False
+    with_key: bool = False
+    teacher: str = ""
+    date: str = ""
+
+
+def build_class_sets(
+    source: Path,
+    out_dir: Path,
+    *,
+    roster: Path | None,
+    copies: int | None,
+    period: str | None,
+    sort: Literal["roster", "last-name"],
+    options: ClassSetOptions,
+) -> list[Path]:
+    """Build one class-set PDF per period into ``out_dir/<packet>/``."""
+    from .output import write_files
+
+    packet = load_packet(source)
+    groups = _groups(roster, copies, period, sort)
+    _check_names(groups, roster)
+    with reproducible_time(packet):
+        files = _render_all(packet, groups, options)
+    return write_files(out_dir / packet.slug, files)
+
+
+def _groups(
+    roster_path: Path | None,
+    copies: int | None,
+    period: str | None,
+    sort: Literal["roster", "last-name"],
+) -> dict[str, list[Copy]]:
+    """Copies to print, by period ("" when the roster has none)."""
+    if roster_path is None:
+        assert copies is not None
+        return {period or "": [Copy(k) for k in range(1, copies + 1)]}
+    from .roster import group_by_period, read_roster
+
+    whole = read_roster(roster_path, sort=sort)
+    if period and not any(whole.periods):
+        # A one-class roster without a period column: the period only labels it.
+        return {period: [Copy(k, s.display, period) for k, s in enumerate(whole.students, 1)]}
+    chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
+    return {
+        key or "": [Copy(k, s.display, s.period or "") for k, s in enumerate(students, 1)]
+        for key, students in group_by_period(chosen).items()
+    }
+
+
+def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
+    """Refuse names the bundled fonts cannot print, rather than print empty boxes."""
+    from .overlay import unsupported_characters
+
+    problems = []
+    for copies in groups.values():
+        for copy in copies:
+            missing = unsupported_characters(copy.name, fonts_dir())
+            if missing:
+                shown = " ".join(
+                    f"{c} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in missing
+                )
+                problems.append(
+                    Problem(
+                        roster or "roster",
+                        f"the name '{copy.name}' has characters the bundled fonts cannot print: "
+                        f"{shown}",
+                        "write the name in Latin letters in the roster, or ask for a font that "
+                        "covers this script to be bundled",
+                    )
+                )
+    if problems:
+        raise InvalidInput(problems, what="the roster")
+
+
+def _render_all(
+    packet: Packet, groups: dict[str, list[Copy]], options: ClassSetOptions
+) -> dict[str, bytes]:
+    from . import assemble, leaks
+
+    paper: Paper = options.paper or packet.meta.paper
+    page = BOOKLET_PAGES[paper] if options.booklet else paper
+    edition = render_edition(packet, "student", page)  # type: ignore[arg-type]
+    key = render_edition(packet, "teacher", paper).pdf if options.with_key else None
+    files = {}
+    for period, copies in groups.items():
+        marks = [copy_marks(edition, copy, len(copies), period, options) for copy in copies]
+        cover = _cover(packet, edition, copies, period, options, key)
+        data = assemble.class_set(
+            edition.pdf,
+            marks,
+            fonts_dir=fonts_dir(),
+            cover_pdf=cover,
+            key_pdf=key,
+            booklet=options.booklet,
+            cover_title=f"Cover sheet: {period_label(period)}" if period else "Cover sheet",
+            key_title="Teacher edition (answer key)",
+        )
+        # The edition was checked when it was rendered; what the set adds is the cover,
+        # the stamps and the file's own metadata and outline: check those too.
+        stamped = [m.text for copy in marks for page in copy.pages for m in page]
+        leaks.check_strings([*stamped, *assemble.document_strings(data)], packet, "class set")
+        leaks.check_student_pdf(cover, packet, what="class set's cover sheet")
+        name = (
+            f"{packet.slug}-class-set-{_slug(period)}.pdf"
+            if period
+            else f"{packet.slug}-class-set.pdf"
+        )
+        files[name] = data
+    return files
+
+
+def period_label(period: str) -> str:
+    return (
+        period
+        if re.match(r"(?i)(period|section|class|block|hour)\b", period)
+        else f"Period {period}"
+    )
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "period"
+
+
+def copy_marks(
+    edition: Built, copy: Copy, total: int, period: str, options: ClassSetOptions
+) -> CopyMarks:
+    """The marks for one copy: name, date and period in their blanks; the copy number."""
+    from .assemble import CopyMarks
+    from .overlay import text_width
+
+    layout = edition.layout
+    label = f"Copy {copy.number} of {total}"
+    if options.teacher:
+        label += f" · {options.teacher}"
+    pages: list[list[Mark]] = [[] for _ in layout.page_sizes]
+    values = {"name": copy.name, "date": options.date, "period": copy.period or period}
+    for blank in layout.blanks:
+        text = values.get(blank.field, "")
+        if not text:
+            continue
+        height = layout.page_sizes[blank.page][1]
+        size = NAME_SIZE if blank.page == 0 else HEADER_NAME_SIZE
+        mark = Mark(blank.x + 3, height - blank.bottom + 3, text, size=size)
+        # A long name shrinks to fit its line rather than run past it.
+        while size > SMALLEST_NAME and text_width(mark, fonts_dir()) > blank.width - 6:
+            size -= 0.5
+            mark = Mark(mark.x, mark.y, text, size=size)
+        pages[blank.page].append(mark)
+    # "Copy k of N" stands in the middle of the footer, on the footer's own line.
+    for index, (width, height) in enumerate(layout.page_sizes):
+        rise = height - layout.footer_baselines[index]
+        pages[index].append(
+            Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, bold=True, align="center")
+        )
+    width, height = layout.page_sizes[-1]
+    rise = height - layout.footer_baselines[-1]
+    owner = f"{copy.name} · {label}" if copy.name else label
+    blank_marks = (Mark(width / 2, rise, owner, size=COPY_LABEL_SIZE, bold=True, align="center"),)
+    title = f"{label}: {copy.name}" if copy.name else label
+    return CopyMarks(title=title, pages=tuple(tuple(p) for p in pages), blank=blank_marks)
+
+
+def _cover(
+    packet: Packet,
+    edition: Built,
+    copies: Sequence[Copy],
+    period: str,
+    options: ClassSetOptions,
+    key: bytes | None,
+) -> bytes:
+    """The teacher's cover sheet: what this file is, how to print it, the roster."""
+    from . import pdf
+    from .assemble import padded_length, page_count
+    from .render import render_cover
+
+    pages = len(edition.layout.page_sizes)
+    per_copy = padded_length(pages, booklet=options.booklet)
+    sheets_per_copy = per_copy // 4 if options.booklet else per_copy // 2
+    key_pages = page_count(key) if key else 0
+    key_sheets = padded_length(key_pages, booklet=False) // 2
+    fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
+    cover_sheets = 1
+    while True:
+        html = render_cover(
+            packet,
+            paper=options.paper or packet.meta.paper,
+            period=period_label(period) if period else "",
+            copies=[{"number": c.number, "name": c.name, "period": c.period} for c in copies],
+            pages_per_copy=pages,
+            padded_pages=per_copy,
+            sheets_per_copy=sheets_per_copy,
+            total_sheets=len(copies) * sheets_per_copy + cover_sheets + key_sheets,
+            key_pages=key_pages,
+            booklet=options.booklet,
+            teacher=options.teacher,
+            date=options.date,
+        )
+        cover = pdf.write(pdf.render(html, base=packet.root, fetcher=fetcher))
+        # A long roster runs over one page; count the cover's own sheets and say so.
+        needed = padded_length(page_count(cover), booklet=False) // 2
+        if needed == cover_sheets:
+            return cover
+        cover_sheets = needed
