@@ -42,8 +42,8 @@ def _sentences(text: str) -> Iterator[str]:
 
 
 def teacher_only(packet: Packet) -> list[Secret]:
-    """Sentences of the key and notes that no student-facing text also contains."""
-    student = _student_text(packet)
+    """Sentences of the key and notes, except those quoting the source itself."""
+    source = _source_text(packet)
     secrets = []
     teacher = packet.teacher
     sources: list[tuple[Markdown, str]] = [
@@ -53,20 +53,18 @@ def teacher_only(packet: Packet) -> list[Secret]:
     for md, where in sources:
         for sentence in _sentences(md.text):
             key = normal(re.sub(r"\[\[lines #[\w-]+\]\]", " ", sentence))
-            if key and key not in student:
+            if key and key not in source:
                 secrets.append(Secret(sentence, key, where))
     return secrets
 
 
-def _student_text(packet: Packet) -> str:
+def _source_text(packet: Packet) -> str:
+    """The primary source's own words, which an answer may quote without leaking."""
     document = packet.document
-    parts = [document.original.body, packet.essay, document.headnote, document.citation]
+    parts = [document.original.body, document.citation]
     if document.adapted:
         parts.append(document.adapted.body)
-    parts += [q.prompt for q in packet.questions]
-    text = " ".join(plain(p) for p in parts)
-    text += " ".join(f" {t.term} {t.definition}" for t in packet.vocabulary)
-    return normal(text)
+    return normal(" ".join(plain(p) for p in parts))
 
 
 def readable_text(data: bytes) -> str:

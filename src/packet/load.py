@@ -39,9 +39,18 @@ OPTIONAL_FILES = ("adapted.md",)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def read_text(path: Path, problems: Problems, *, label: str | None = None) -> str | None:
+def read_text(
+    path: Path, problems: Problems, *, label: str | None = None, root: Path | None = None
+) -> str | None:
     """Read a text file as UTF-8, reporting missing, binary, mis-encoded or empty files."""
     name = label or path.name
+    if root is not None and not path.resolve().is_relative_to(root.resolve()):
+        problems.add(
+            name,
+            f"is a link to {path.resolve()}, outside the packet folder",
+            "replace the link with a copy of the file: packets may only use their own files",
+        )
+        return None
     if not path.exists():
         problems.add(
             name, "file is missing", f"create {path.name} in the packet folder (see the README)"
@@ -138,14 +147,14 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
         return None, problems
 
     def yaml_file(name: str) -> Node | None:
-        text = read_text(root / name, problems, label=str(root / name))
+        text = read_text(root / name, problems, label=str(root / name), root=root)
         if text is None:
             return None
         return parse(text, root / name, problems)
 
     meta = _meta(yaml_file("packet.yaml"), root / "packet.yaml", problems)
     document = _document(root, problems)
-    essay_text = read_text(root / "essay.md", problems, label=str(root / "essay.md"))
+    essay_text = read_text(root / "essay.md", problems, label=str(root / "essay.md"), root=root)
     essay = Markdown(essay_text or "", root / "essay.md", 1)
     questions = _questions(yaml_file("questions.yaml"), root / "questions.yaml", problems)
     vocabulary = _vocabulary(yaml_file("vocabulary.yaml"), root / "vocabulary.yaml", problems)
@@ -204,7 +213,7 @@ def _meta(node: Node | None, file: Path, problems: Problems) -> Meta | None:
 
 def _document(root: Path, problems: Problems) -> Document | None:
     path = root / "source.md"
-    text = read_text(path, problems, label=str(path))
+    text = read_text(path, problems, label=str(path), root=root)
     if text is None:
         return None
     front, front_line, body, body_line = split_front_matter(text, str(path), problems)
@@ -278,7 +287,7 @@ def _adapted(root: Path, problems: Problems) -> SourceText | None:
     path = root / "adapted.md"
     if not path.exists():
         return None
-    text = read_text(path, problems, label=str(path))
+    text = read_text(path, problems, label=str(path), root=root)
     if text is None:
         return None
     front, front_line, body, body_line = split_front_matter(text, str(path), problems)
