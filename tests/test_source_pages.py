@@ -96,7 +96,7 @@ def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, 
             marks = {
                 str(name)
                 for name, xobject in page.resources.get("/XObject", {}).items()
-                if str(name).startswith("/Mk")
+                if str(name) == "/PacketMarks"
             }
             open_tags: list[str] = []
             for operands, operator in pikepdf.parse_content_stream(page):

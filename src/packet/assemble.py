@@ -178,7 +178,14 @@ def stamp_pages(edition_pdf: bytes, overlay_pdf: bytes, pages: Sequence[int]) ->
     for over, index in zip(overlay.pages, pages, strict=True):
         page = pdf.pages[index]
         form = pdf.copy_foreign(over.as_form_xobject())
-        name = page.add_resource(form, Name.XObject, prefix="Mk")
+        # Pages may share one resource dictionary: give this page its own shallow copy,
+        # and the stamp a fixed name (add_resource's is random) so builds repeat exactly.
+        resources = Dictionary(dict(page.resources.items()))
+        xobjects = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
+        name = Name("/PacketMarks")
+        xobjects[name] = form
+        resources.XObject = xobjects
+        page.obj.Resources = resources
         # WeasyPrint's content leaves a transformation in force: wrap it in q/Q first.
         page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
         page.contents_add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,15 +20,22 @@ class _Group(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        # A build stopped with SIGTERM (a closed terminal, a killed CI job) unwinds like
+        # Ctrl-C, so it removes its temporary files and leaves the old PDFs in place.
+        signal.signal(signal.SIGTERM, _stop)
         try:
             result = super().main(*args, **kwargs)
         except click.ClickException as error:
             error.show()
             sys.exit(1)
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("Stopped.", err=True)
+            sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)

@@ -75,7 +75,11 @@ def _parser(*, allow_html: bool) -> MarkdownIt:
 
 
 _SAFE = _parser(allow_html=False)
-_PROBE = _parser(allow_html=True)  # only to find raw HTML and report it
+# Only for checking: it also parses raw HTML and links with any address (which the safe
+# parser would quietly print as text), so that each can be reported where it stands.
+_PROBE = _parser(allow_html=True)
+_PROBE.validateLink = lambda url: True
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,18 @@ def scan(
     for token, line in _inline_tokens(_PROBE.parse(md.text), md.line):
         if token.type == "html_inline":
             _raw_html(problems, where, token.content, line)
+        elif token.type == "image":
+            found.images.append((str(token.attrs.get("src", "")), token.content, line))
+        elif token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", href)
+            if scheme and f"{scheme.group(1).lower()}:" not in _SAFE_SCHEMES:
+                problems.add(
+                    where,
+                    f"link to '{href[:60]}' is not allowed",
+                    "links may go to http:, https: or mailto: addresses only",
+                    line=line,
+                )
 
     stack: list[tuple[str, bool, int]] = []
     words: list[str] = []
@@ -148,8 +164,6 @@ def _scan_token(
         words.append(token.content)
     elif token.type in ("softbreak", "hardbreak"):
         words.append(" ")
-    elif token.type == "image":
-        found.images.append((str(token.attrs.get("src", "")), token.content, line))
     if token.type != "packet":
         return
     kind, name = token.meta["kind"], token.meta.get("name", "")
