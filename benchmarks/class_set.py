@@ -22,18 +22,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sources" / "dobrynin-kennedy-1962"
 PACKET = [sys.executable, "-m", "packet"]
-FIRST = ["Ana", "Chidi", "Thi Minh Anh", "Олег", "محمد", "王小明", "Zoë", "Juan Pablo", "Priya"]
-LAST = ["García", "Okafor", "Nguyễn", "Петров", "علي", "王", "Müller", "de la Cruz", "Patel"]
+# Two rosters: names in Latin script (accents and Vietnamese included), and a mix of nine
+# scripts, where every script adds a font subset (Cyrillic, Arabic, CJK) to the file.
+ROSTERS = {
+    "latin": (
+        ["Ava", "Mateo", "Thi Minh Anh", "Zoë", "Juan Pablo", "Priya", "Chidi", "Liam", "Søren"],
+        [
+            "Johnson",
+            "García",
+            "Nguyễn",
+            "Müller",
+            "de la Cruz",
+            "Patel",
+            "Okafor",
+            "O'Brien",
+            "Holm",
+        ],
+    ),
+    "mixed": (
+        ["Ana", "Chidi", "Thi Minh Anh", "Олег", "محمد", "王小明", "Zoë", "Juan Pablo", "Priya"],
+        ["García", "Okafor", "Nguyễn", "Петров", "علي", "王", "Müller", "de la Cruz", "Patel"],
+    ),
+}
 
 
-def roster(path: Path, count: int) -> Path:
+def roster(path: Path, count: int, kind: str) -> Path:
+    first, last = ROSTERS[kind]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["First Name", "Last Name", "Email Address"])
         for i in range(count):
-            writer.writerow(
-                [FIRST[i % len(FIRST)], f"{LAST[i % len(LAST)]} {i}", f"s{i}@school.org"]
-            )
+            writer.writerow([first[i % len(first)], last[i % len(last)], f"s{i}@school.org"])
     return path
 
 
@@ -51,11 +70,11 @@ def main() -> None:
         work = Path(folder)
         student = [*PACKET, "build", str(SAMPLE), "--edition", "student", "-o", str(work / "e")]
         edition_pdf = work / "e" / SAMPLE.name / f"{SAMPLE.name}-student.pdf"
-        print(f"{'copies':>7} {'time ratio':>11} {'size ratio':>11}", end="")
+        print(f"{'roster':>7} {'copies':>7} {'time ratio':>11} {'size ratio':>11}", end="")
         print(f"   (medians of {args.rounds} rounds)")
-        for count in (30, 150):
-            names = roster(work / f"roster-{count}.csv", count)
-            out = work / f"set-{count}"
+        for kind, count in (("latin", 30), ("mixed", 30), ("latin", 150), ("mixed", 150)):
+            names = roster(work / f"roster-{kind}-{count}.csv", count, kind)
+            out = work / f"set-{kind}-{count}"
             class_set = [*PACKET, "class-set", str(SAMPLE), "--roster", str(names), "-o", str(out)]
             ratios = []
             for _ in range(args.rounds):
@@ -64,7 +83,7 @@ def main() -> None:
                 ratios.append(set_time / edition_time)
             set_pdf = out / SAMPLE.name / f"{SAMPLE.name}-class-set.pdf"
             size_ratio = set_pdf.stat().st_size / edition_pdf.stat().st_size
-            print(f"{count:>7} {statistics.median(ratios):>11.2f} {size_ratio:>11.2f}")
+            print(f"{kind:>7} {count:>7} {statistics.median(ratios):>11.2f} {size_ratio:>11.2f}")
 
 
 if __name__ == "__main__":

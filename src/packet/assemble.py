@@ -534,6 +534,8 @@ class _Builder:
         for key, value in edition.docinfo.items():
             out.docinfo[key] = _import(out, edition, value)
         buffer = io.BytesIO()
+        # Most of a class set is the rewritten copies' content: compress it as hard as zlib can.
+        pikepdf.settings.set_flate_compression_level(9)
         out.save(
             buffer,
             min_version=edition.pdf_version,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 NAME_SIZE = 12.0
 HEADER_NAME_SIZE = 9.0
 SMALLEST_NAME = 7.0
+# Every stamp uses one weight: a second would embed a second font subset in every set.
 COPY_LABEL_SIZE = 8.5
 BOOKLET_PAGES = {"letter": "half-letter", "a4": "a5"}
 
@@ -198,12 +199,12 @@ def copy_marks(
     for index, (width, height) in enumerate(layout.page_sizes):
         rise = height - layout.footer_baselines[index]
         pages[index].append(
-            Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, bold=True, align="center")
+            Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, align="center")
         )
     width, height = layout.page_sizes[-1]
     rise = height - layout.footer_baselines[-1]
     owner = f"{copy.name} · {label}" if copy.name else label
-    blank_marks = (Mark(width / 2, rise, owner, size=COPY_LABEL_SIZE, bold=True, align="center"),)
+    blank_marks = (Mark(width / 2, rise, owner, size=COPY_LABEL_SIZE, align="center"),)
     title = f"{label}: {copy.name}" if copy.name else label
     return CopyMarks(title=title, pages=tuple(tuple(p) for p in pages), blank=blank_marks)
 
