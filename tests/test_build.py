@@ -173,3 +173,13 @@ def test_student_edition_has_name_line_and_page_numbers(built: dict[str, Path]) 
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
     assert all("Name" in page for page in pages[1:])
+
+
+def test_substitute_plan_fits_on_one_page(built: dict[str, Path]) -> None:
+    for paper in ("letter", "a4"):
+        pages = page_texts(built[f"teacher-{paper}"])
+        starts = [i for i, page in enumerate(pages) if "Substitute plan" in page]
+        assert starts == [len(pages) - 1], paper  # it begins on the last page, so it is one page
+        last = normal(pages[-1])
+        for part in ("before class", "materials", "what to collect", "the answer key"):
+            assert part in last

@@ -111,7 +111,7 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
     clock = 0
     plan_steps = []
     for step in plan.steps:
-        plan_steps.append({"start": clock, "end": clock + step.minutes, "text": md(step.text)})
+        plan_steps.append({"start": clock, "end": clock + step.minutes, "text": md(step.text, inline=True)})
         clock += step.minutes
     context = {
         "version": __version__,
@@ -151,19 +151,19 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
         "teacher": {
             "overview": md(teacher.overview),
             "strategy_name": teacher.strategy_name,
-            "strategy_steps": [md(s) for s in teacher.strategy_steps],
+            "strategy_steps": [md(s, inline=True) for s in teacher.strategy_steps],
             "timing": [
                 {"minutes": s.minutes, "text": md(s.text, inline=True)} for s in teacher.timing
             ],
             "total_minutes": sum(s.minutes for s in teacher.timing),
-            "english_learners": [md(s) for s in teacher.english_learners],
-            "below_grade_level": [md(s) for s in teacher.below_grade_level],
-            "notes": [md(s) for s in teacher.notes],
+            "english_learners": [md(s, inline=True) for s in teacher.english_learners],
+            "below_grade_level": [md(s, inline=True) for s in teacher.below_grade_level],
+            "notes": [md(s, inline=True) for s in teacher.notes],
         },
         "plan": {
             "summary": md(plan.summary),
-            "before_class": [md(s) for s in plan.before_class],
-            "materials": [md(s) for s in plan.materials],
+            "before_class": [md(s, inline=True) for s in plan.before_class],
+            "materials": [md(s, inline=True) for s in plan.materials],
             "steps": plan_steps,
             "total_minutes": clock,
             "collect": md(plan.collect),
