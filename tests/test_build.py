@@ -183,3 +183,38 @@ def test_substitute_plan_fits_on_one_page(built: dict[str, Path]) -> None:
         last = normal(pages[-1])
         for part in ("before class", "materials", "what to collect", "the answer key"):
             assert part in last
+
+
+def test_all_content_is_tagged_or_an_artifact(built: dict[str, Path]) -> None:
+    """PDF/UA: every marked-content ID belongs to the structure tree; running headers,
+    footers and margin marks are artifacts (WeasyPrint leaves headers orphaned)."""
+    with pikepdf.open(built["student-letter"]) as pdf:
+        owned: dict[tuple[int, int], set[int]] = {}
+
+        def collect(elem: pikepdf.Object, page: pikepdf.Object | None) -> None:
+            page = elem.get("/Pg", page)
+            kids = elem.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, int) and page is not None:
+                    owned.setdefault(page.objgen, set()).add(kid)
+                elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    collect(kid, page)
+
+        collect(pdf.Root.StructTreeRoot, None)
+        for page in pdf.pages:
+            stack: list[str] = []
+            texts_in_artifacts = 0
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "BDC":
+                    stack.append(str(operands[0]))
+                    if "/MCID" in operands[1]:
+                        assert int(operands[1].MCID) in owned.get(page.obj.objgen, set())
+                elif op == "BMC":
+                    stack.append(str(operands[0]))
+                elif op == "EMC":
+                    stack.pop()
+                elif op in ("Tj", "TJ"):
+                    assert stack, "text outside any marked content"
+                    texts_in_artifacts += stack[0] == "/Artifact"
+            assert texts_in_artifacts >= 2  # at least the footer's title and page number

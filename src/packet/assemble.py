@@ -167,14 +167,26 @@ def class_set(
     return builder.finish()
 
 
-def stamp_pages(edition_pdf: bytes, overlay_pdf: bytes, pages: Sequence[int]) -> bytes:
-    """Draw overlay page k on edition page ``pages[k]`` as an artifact; keep all else.
+def finish_edition(
+    edition_pdf: bytes, overlay_pdf: bytes | None = None, pages: Sequence[int] = ()
+) -> bytes:
+    """Make a rendered edition's untagged marked content artifacts, and stamp its marks.
 
-    For marks that belong to the edition itself (line numbers, speaker rules): the
-    structure tree, outline, links and metadata are left as they are.
+    WeasyPrint marks running headers and footers with MCIDs that nothing in its
+    structure tree owns (its issue 1836); PDF/UA wants them as artifacts, so they
+    become ``/Artifact`` here. Then overlay page k is drawn on edition page
+    ``pages[k]`` as an artifact (line numbers, speaker rules). The structure tree,
+    outline, links and metadata are left as they are.
     """
     pdf = _open(edition_pdf, "the rendered edition")
-    overlay = Pdf.open(io.BytesIO(overlay_pdf))
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is not None:
+        owned: dict[tuple[int, int], set[int]] = {}
+        for elem in _children(root):
+            _collect_owned(elem, None, owned)
+        for page in pdf.pages:
+            _artifact_unowned(pdf, page, owned.get(page.obj.objgen, set()))
+    overlay = Pdf.open(io.BytesIO(overlay_pdf)) if overlay_pdf is not None else Pdf.new()
     for over, index in zip(overlay.pages, pages, strict=True):
         page = pdf.pages[index]
         form = pdf.copy_foreign(over.as_form_xobject())
@@ -194,6 +206,23 @@ def stamp_pages(edition_pdf: bytes, overlay_pdf: bytes, pages: Sequence[int]) ->
     buffer = io.BytesIO()
     pdf.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _artifact_unowned(pdf: Pdf, page: pikepdf.Page, owned: set[int]) -> None:
+    """Rewrite the page's content so marked content no element owns is an artifact."""
+    instructions = list(pikepdf.parse_content_stream(page))
+    changed = False
+    for position, instruction in enumerate(instructions):
+        if str(instruction.operator) != "BDC":
+            continue
+        mcid = _mcid(instruction.operands[1], page)
+        if mcid is not None and mcid not in owned:
+            instructions[position] = pikepdf.ContentStreamInstruction(
+                [Name.Artifact], pikepdf.Operator("BMC")
+            )
+            changed = True
+    if changed:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
 def page_count(data: bytes) -> int:

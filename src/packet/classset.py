@@ -198,9 +198,7 @@ def copy_marks(
     # "Copy k of N" stands in the middle of the footer, on the footer's own line.
     for index, (width, height) in enumerate(layout.page_sizes):
         rise = height - layout.footer_baselines[index]
-        pages[index].append(
-            Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, align="center")
-        )
+        pages[index].append(Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, align="center"))
     width, height = layout.page_sizes[-1]
     rise = height - layout.footer_baselines[-1]
     owner = f"{copy.name} · {label}" if copy.name else label

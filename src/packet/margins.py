@@ -110,13 +110,12 @@ def _run(run: list[TextLine]) -> tuple[int, float, float, float]:
 
 
 def stamp(data: bytes, layout: Layout, packet: Packet, edition: Edition) -> bytes:
-    """Draw the margin marks onto a rendered edition."""
-    from .assemble import stamp_pages
+    """Draw the margin marks onto a rendered edition (and finish its tagging)."""
+    from .assemble import finish_edition
     from .overlay import draw
     from .resources import fonts_dir
 
     marks = page_marks(layout, packet, edition)
     pages = [index for index, page in enumerate(marks) if page.marks]
-    if not pages:
-        return data
-    return stamp_pages(data, draw([marks[i] for i in pages], fonts_dir()), pages)
+    overlay = draw([marks[i] for i in pages], fonts_dir()) if pages else None
+    return finish_edition(data, overlay, pages)

@@ -111,7 +111,9 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
     clock = 0
     plan_steps = []
     for step in plan.steps:
-        plan_steps.append({"start": clock, "end": clock + step.minutes, "text": md(step.text, inline=True)})
+        plan_steps.append(
+            {"start": clock, "end": clock + step.minutes, "text": md(step.text, inline=True)}
+        )
         clock += step.minutes
     context = {
         "version": __version__,
