@@ -204,8 +204,18 @@ def finish_edition(
             pdf.make_stream(b"Q\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n")
         )
     buffer = io.BytesIO()
+    _set_compression()
     pdf.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _set_compression() -> None:
+    """Compress new streams as hard as zlib can, the same way on every save.
+
+    The level is a process-wide pikepdf setting: set it before each save, so the
+    bytes never depend on what ran earlier in the process.
+    """
+    pikepdf.settings.set_flate_compression_level(9)
 
 
 def _artifact_unowned(pdf: Pdf, page: pikepdf.Page, owned: set[int]) -> None:
@@ -563,8 +573,7 @@ class _Builder:
         for key, value in edition.docinfo.items():
             out.docinfo[key] = _import(out, edition, value)
         buffer = io.BytesIO()
-        # Most of a class set is the rewritten copies' content: compress it as hard as zlib can.
-        pikepdf.settings.set_flate_compression_level(9)
+        _set_compression()
         out.save(
             buffer,
             min_version=edition.pdf_version,

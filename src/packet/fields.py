@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -129,6 +130,19 @@ class Fields:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
+            written = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value.strip())
+            try:
+                if written:
+                    return dt.date(*map(int, written.groups()))
+            except ValueError as error:  # written as a date, but no such day (month 13)
+                self.problems.add(
+                    self.file,
+                    f"'{key}' is {value.strip()}, which is not a real date ({error})",
+                    f"write a real date as YYYY-MM-DD, e.g. '{key}: 1962-10-27'",
+                    line=node.line,
+                    field=self._field(key),
+                )
+                return fallback
         self._wrong(key, node, "a date", f"write the date as YYYY-MM-DD, e.g. '{key}: 1962-10-27'")
         return fallback
 

@@ -26,11 +26,16 @@ from markdown_it.token import Token
 from .errors import Problems
 from .model import Markdown, Term
 
-_TAG = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
+# A mark is short; bounding its length keeps a text full of "[[" from taking minutes.
+_TAG = re.compile(r"\[\[(.{0,200}?)\]\]", re.DOTALL)
 _OPEN = re.compile(r"(#?)([a-z0-9][a-z0-9-]*)")
 _CLOSE = re.compile(r"/(#?)([a-z0-9][a-z0-9-]*)")
 _CITE = re.compile(r"lines\s+#([a-z0-9][a-z0-9-]*)")
 _OMISSION = re.compile(r"\[(?:\.\.\.|…|\. \. \.)\]")
+# The parser stops reading (and drops the rest of a text) at its nesting limit, which
+# ten lists inside one another reach; anything deeper than this is reported instead.
+MAX_NESTING = 8
+_CONTAINERS = ("bullet_list", "ordered_list", "blockquote")
 
 
 def _packet_rule(state: StateInline, silent: bool) -> bool:
@@ -137,7 +142,9 @@ def scan(
 
     stack: list[tuple[str, bool, int]] = []
     words: list[str] = []
-    for block in _SAFE.parse(md.text):
+    blocks = _SAFE.parse(md.text)
+    _nesting(blocks, md, problems)
+    for block in blocks:
         if block.type != "inline":
             continue
         # A passage may not run from one paragraph into the next.
@@ -160,6 +167,15 @@ def _scan_token(
     speakers: Sequence[str],
     allow_spans: bool,
 ) -> None:
+    if token.type == "text" and "[[" in token.content:
+        # A mark missing a bracket would otherwise print as typed on the student's page.
+        start = token.content.index("[[")
+        problems.add(
+            where,
+            f"'{token.content[start : start + 30]}' opens a mark with '[[' but never closes it",
+            "finish the mark with ']]', e.g. [[rfk]]…[[/rfk]] or [[lines #offer]]",
+            line=line,
+        )
     if token.type in ("text", "code_inline"):
         words.append(token.content)
     elif token.type in ("softbreak", "hardbreak"):
@@ -238,6 +254,23 @@ def _close(
         while stack and (stack[-1][0], stack[-1][1]) != (name, anchor):
             stack.pop()
         stack.pop()
+
+
+def _nesting(blocks: Sequence[Token], md: Markdown, problems: Problems) -> None:
+    depth = 0
+    for block in blocks:
+        if block.type.removesuffix("_open") in _CONTAINERS:
+            depth += 1
+            if depth > MAX_NESTING:
+                problems.add(
+                    md.file,
+                    f"lists and quotes are nested more than {MAX_NESTING} levels deep",
+                    "indent less: a list inside a list inside a list is plenty",
+                    line=md.line + (block.map[0] if block.map else 0),
+                )
+                return
+        elif block.type.removesuffix("_close") in _CONTAINERS:
+            depth -= 1
 
 
 def _unclosed(stack: list[tuple[str, bool, int]], where: Any, problems: Problems) -> None:

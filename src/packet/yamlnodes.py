@@ -7,6 +7,7 @@ that position. Duplicate keys, tabs and syntax errors become Problems.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,15 +48,77 @@ def type_name(value: object) -> str:
 
 
 _scalars = yaml.SafeLoader("")
+MAX_DEPTH = 50  # a packet needs four levels; far deeper is a stray bracket, not a lesson
 
 
-def _build(node: yaml.Node, file: Path, problems: Problems, path: str) -> Node:
-    line = node.start_mark.line + 1
+class _Refused(yaml.composer.ComposerError):
+    """YAML that is valid but that packet will not read, with how to fix it."""
+
+    def __init__(self, message: str, fix: str, mark: Any) -> None:
+        super().__init__(None, None, message, mark)
+        self.fix = fix
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes nodes, refusing aliases and runaway nesting before they cost a traceback.
+
+    An alias can make a value contain itself, or a few lines expand to billions of
+    values; lesson files have no use for them.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                f"'*{event.anchor}' is a YAML alias, which packet files may not use",
+                f"write the value out in full instead of '*{event.anchor}'",
+                event.start_mark,
+            )
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep",
+                "packet files need only a few levels: look for stray '[', '{' or '- ' here",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _value(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> Any:
+    """Construct a scalar (or a complex key); a value YAML cannot make stays text."""
+    try:
+        return _scalars.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        pass
+    resolve: Callable[..., str] = _scalars.resolve
+    implicit = isinstance(node, yaml.ScalarNode) and node.tag == resolve(
+        yaml.ScalarNode, node.value, (True, False)
+    )
+    if not implicit:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        problems.add(
+            file,
+            f"'{tag}' is a YAML tag that packet cannot read",
+            "delete the tag (the word starting with '!') and keep the value",
+            line=node.start_mark.line + 1 + offset,
+            field=path,
+        )
+    # e.g. 'date: 2026-13-45' looks like a date but is none: the field's check says so.
+    return node.value if isinstance(node.value, str) else None
+
+
+def _build(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> Node:
+    line = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = str(_scalars.construct_object(key_node, deep=True))
-            key_line = key_node.start_mark.line + 1
+            key = str(_value(key_node, file, problems, path, offset))
+            key_line = key_node.start_mark.line + 1 + offset
             if key in items:
                 problems.add(
                     file,
@@ -65,16 +128,19 @@ def _build(node: yaml.Node, file: Path, problems: Problems, path: str) -> Node:
                     field=_join(path, key),
                 )
                 continue
-            child = _build(value_node, file, problems, _join(path, key))
+            child = _build(value_node, file, problems, _join(path, key), offset)
             # A key's line is where the key is written, which is what a reader looks for.
             items[key] = Node(child.value, key_line)
         return Node(items, line)
     if isinstance(node, yaml.SequenceNode):
         return Node(
-            [_build(item, file, problems, f"{path}[{i + 1}]") for i, item in enumerate(node.value)],
+            [
+                _build(item, file, problems, f"{path}[{i + 1}]", offset)
+                for i, item in enumerate(node.value)
+            ],
             line,
         )
-    return Node(_scalars.construct_object(node, deep=True), line)
+    return Node(_value(node, file, problems, path, offset), line)
 
 
 def _join(path: str, key: str) -> str:
@@ -84,7 +150,11 @@ def _join(path: str, key: str) -> str:
 def parse(text: str, file: Path, problems: Problems, *, first_line: int = 1) -> Node | None:
     """Parse YAML text into Nodes; on a syntax error add a Problem and return None."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _Refused as error:
+        line = error.problem_mark.line + first_line if error.problem_mark else None
+        problems.add(file, str(error.problem), error.fix, line=line)
+        return None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + first_line if mark else None
@@ -96,19 +166,19 @@ def parse(text: str, file: Path, problems: Problems, *, first_line: int = 1) -> 
             message = f"{error.context}, {message}" if error.problem else message
         problems.add(file, f"not valid YAML: {message}", fix, line=line)
         return None
-    except yaml.YAMLError as error:  # e.g. a reader error on a control character
+    except yaml.reader.ReaderError as error:  # a control character YAML does not allow
+        problems.add(
+            file,
+            f"contains the invisible control character U+{error.character:04X}, "
+            "which YAML does not allow",
+            "delete it: retype the line, or paste the text in again as plain text",
+            line=text[: error.position].count("\n") + first_line,
+        )
+        return None
+    except yaml.YAMLError as error:
         problems.add(file, f"not valid YAML: {error}", "save the file as plain UTF-8 text")
         return None
     if root is None:
         return Node(None, first_line)
-    built = _build(root, file, problems, "")
-    return _shift(built, first_line - 1) if first_line != 1 else built
-
-
-def _shift(node: Node, offset: int) -> Node:
-    value = node.value
-    if isinstance(value, dict):
-        value = {k: _shift(v, offset) for k, v in value.items()}
-    elif isinstance(value, list):
-        value = [_shift(v, offset) for v in value]
-    return Node(value, node.line + offset)
+    # Front matter starts below the file's first line: count lines as the file does.
+    return _build(root, file, problems, "", first_line - 1)
