@@ -220,19 +220,28 @@ def _set_compression() -> None:
 
 def _artifact_unowned(pdf: Pdf, page: pikepdf.Page, owned: set[int]) -> None:
     """Rewrite the page's content so marked content no element owns is an artifact."""
+    data = _artifacts_except(page, owned)
+    if data is not None:
+        page.obj.Contents = pdf.make_stream(data)
+
+
+def _artifacts_except(page: pikepdf.Page, keep: set[int] | frozenset[int]) -> bytes | None:
+    """Return the page's content with marked content outside keep made /Artifact.
+
+    None when nothing changes, so the page's own streams can be used as they are.
+    """
     instructions = list(pikepdf.parse_content_stream(page))
     changed = False
     for position, instruction in enumerate(instructions):
         if str(instruction.operator) != "BDC":
             continue
         mcid = _mcid(instruction.operands[1], page)
-        if mcid is not None and mcid not in owned:
+        if mcid is not None and mcid not in keep:
             instructions[position] = pikepdf.ContentStreamInstruction(
                 [Name.Artifact], pikepdf.Operator("BMC")
             )
             changed = True
-    if changed:
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    return pikepdf.unparse_content_stream(instructions) if changed else None
 
 
 def page_count(data: bytes) -> int:
@@ -629,24 +638,10 @@ class _Builder:
         if (index, keep) in source.variants:
             return source.variants[index, keep]
         template = source.templates[index]
-        page = pikepdf.Page(template)
-        instructions = list(pikepdf.parse_content_stream(page))
-        changed = False
-        for position, instruction in enumerate(instructions):
-            if str(instruction.operator) != "BDC":
-                continue
-            mcid = _mcid(instruction.operands[1], page)
-            if mcid is not None and mcid not in keep:
-                instructions[position] = pikepdf.ContentStreamInstruction(
-                    [Name.Artifact], pikepdf.Operator("BMC")
-                )
-                changed = True
-        contents: list[pikepdf.Object]
-        if changed:
-            data = pikepdf.unparse_content_stream(instructions)
-            contents = [self.out.make_stream(data)]
-        else:
-            contents = _content_list(template)
+        data = _artifacts_except(pikepdf.Page(template), keep)
+        contents: list[pikepdf.Object] = (
+            [self.out.make_stream(data)] if data is not None else _content_list(template)
+        )
         source.variants[index, keep] = contents
         return contents
 

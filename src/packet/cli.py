@@ -54,18 +54,26 @@ source_argument = click.argument(
     "source", type=click.Path(path_type=Path, file_okay=True, dir_okay=True)
 )
 
-
-@main.command()
-@source_argument
-@click.option(
+output_option = click.option(
     "-o",
     "--output",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("output"),
     show_default=True,
-    help="Folder to write the PDFs into.",
+    help="Folder to write into (each packet gets its own folder in it).",
 )
+paper_option = click.option(
+    "--paper",
+    type=click.Choice(PAPER_SIZES, case_sensitive=False),
+    default=None,
+    help="Paper size [default: the packet's own, usually letter].",
+)
+
+
+@main.command()
+@source_argument
+@output_option
 @click.option(
     "--edition",
     type=click.Choice([*EDITIONS, "all"]),
@@ -73,12 +81,7 @@ source_argument = click.argument(
     show_default=True,
     help="Which edition to build.",
 )
-@click.option(
-    "--paper",
-    type=click.Choice(PAPER_SIZES, case_sensitive=False),
-    default=None,
-    help="Paper size [default: the packet's own, usually letter].",
-)
+@paper_option
 @click.option(
     "--source-version",
     type=click.Choice(SOURCE_VERSIONS),
@@ -141,21 +144,8 @@ def check(source: Path) -> None:
     help="Numbered copies with no names, instead of a roster.",
 )
 @click.option("--period", help="Only this period (or the label for a roster without periods).")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write the class sets into.",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(PAPER_SIZES, case_sensitive=False),
-    default=None,
-    help="Paper size [default: the packet's own, usually letter].",
-)
+@output_option
+@paper_option
 @click.option("--booklet", is_flag=True, help="Impose each copy as a folded, stapled booklet.")
 @click.option("--with-key", is_flag=True, help="Add one teacher edition at the end.")
 @click.option(

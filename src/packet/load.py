@@ -304,19 +304,25 @@ def _adapted(root: Path, problems: Problems) -> SourceText | None:
     return adapted
 
 
-def _questions(node: Node | None, file: Path, problems: Problems) -> tuple[Question, ...]:
+def _items(node: Node | None, file: Path, problems: Problems, what: str, first: str) -> list[Node]:
+    """The entries of a file that is a YAML list, or a problem saying it is not one."""
     if node is None:
-        return ()
+        return []
     if not isinstance(node.value, list):
         problems.add(
             file,
-            "should be a list of questions, each starting with '- kind:'",
-            "see the questions.yaml example in the README",
+            f"should be a list of {what}, each starting with '- {first}:'",
+            f"see the {file.name} example in the README",
             line=node.line,
         )
-        return ()
+        return []
+    return list(node.value)
+
+
+def _questions(node: Node | None, file: Path, problems: Problems) -> tuple[Question, ...]:
+    items = _items(node, file, problems, "questions", "kind")
     out = []
-    for number, item in enumerate(node.value, start=1):
+    for number, item in enumerate(items, start=1):
         f = Fields(item, file, problems, path=f"question {number}")
         kind = f.choice("kind", QUESTION_KINDS)
         prompt = f.markdown("prompt", hint="the question")
@@ -325,24 +331,14 @@ def _questions(node: Node | None, file: Path, problems: Problems) -> tuple[Quest
         f.finish()
         if prompt and answer:
             out.append(Question(number, kind, prompt, lines, answer))
-    if not node.value:
+    if node is not None and isinstance(node.value, list) and not node.value:
         problems.add(file, "has no questions", "add at least one question", line=node.line)
     return tuple(out)
 
 
 def _vocabulary(node: Node | None, file: Path, problems: Problems) -> tuple[Term, ...]:
-    if node is None:
-        return ()
-    if not isinstance(node.value, list):
-        problems.add(
-            file,
-            "should be a list of terms, each starting with '- term:'",
-            "see the vocabulary.yaml example in the README",
-            line=node.line,
-        )
-        return ()
     out = []
-    for number, item in enumerate(node.value, start=1):
+    for number, item in enumerate(_items(node, file, problems, "terms", "term"), start=1):
         f = Fields(item, file, problems, path=f"term {number}")
         term = Term(
             term=f.text("term", hint="reconnaissance"),

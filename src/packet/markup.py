@@ -26,8 +26,8 @@ from markdown_it.token import Token
 from .errors import Problems
 from .model import Markdown, Term
 
-# A mark is short; bounding its length keeps a text full of "[[" from taking minutes.
-_TAG = re.compile(r"\[\[(.{0,200}?)\]\]", re.DOTALL)
+# A mark is short and holds no "[": so bounded, a text full of "[[" cannot take minutes.
+_TAG = re.compile(r"\[\[([^[]{0,200}?)\]\]")
 _OPEN = re.compile(r"(#?)([a-z0-9][a-z0-9-]*)")
 _CLOSE = re.compile(r"/(#?)([a-z0-9][a-z0-9-]*)")
 _CITE = re.compile(r"lines\s+#([a-z0-9][a-z0-9-]*)")

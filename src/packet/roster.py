@@ -59,6 +59,7 @@ ACCEPTED_HEADERS = (
 SAVE_AS_CSV = 'in Excel use File > Save As > "CSV UTF-8"; in Google Sheets File > Download > CSV'
 DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH_ROWS = 10  # report titles some systems put above the header
+MAX_ROSTER_BYTES = 2_000_000  # a whole school's roster is a few hundred kilobytes
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -135,6 +136,15 @@ def group_by_period(roster: Roster) -> dict[str | None, tuple[Student, ...]]:
 def _read_text(path: Path, problems: Problems) -> tuple[str, str] | None:
     """Return the file's text and the encoding it was read with, or None after a problem."""
     try:
+        size = path.stat().st_size
+        if size > MAX_ROSTER_BYTES:
+            problems.add(
+                path,
+                f"the roster file is {size / 1e6:.1f} MB, too large for a class list "
+                f"(the limit is {MAX_ROSTER_BYTES / 1e6:.0f} MB)",
+                "check that this is the right file: export only your own classes",
+            )
+            return None
         data = path.read_bytes()
     except FileNotFoundError:
         problems.add(path, "roster file not found", "check the file name and folder")
@@ -188,8 +198,16 @@ def _checked(path: Path, text: str, encoding: str, problems: Problems) -> tuple[
 
 def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
     """Return the students in text, adding a problem for each row that cannot be read."""
-    delimiter = _delimiter(text)
-    records = list(_records(text, delimiter))
+    try:
+        delimiter = _delimiter(text)
+        records = list(_records(text, delimiter))
+    except csv.Error as error:  # e.g. a quote left open, swallowing the rest of the file
+        problems.add(
+            path,
+            f"the file cannot be read as CSV: {error}",
+            'check for a stray double quote (") in a name; ' + SAVE_AS_CSV,
+        )
+        return []
     header_at = next(
         (
             index
