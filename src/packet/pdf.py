@@ -132,13 +132,19 @@ def _weasyprint() -> Any:
 
 
 def _font_config_file() -> Path:
+    """A fontconfig file that knows only the bundled fonts (one per user and install)."""
+    import hashlib
     import tempfile
 
-    path = Path(tempfile.gettempdir()) / "packet-fonts.conf"
+    fonts = fonts_dir()
+    tag = hashlib.sha256(str(fonts).encode()).hexdigest()[:12]
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    base = Path(tempfile.gettempdir()) / f"packet-{user}-{tag}"
+    path = base.with_suffix(".fonts.conf")
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{fonts_dir()}</dir>\n"
-        f"  <cachedir>{Path(tempfile.gettempdir()) / 'packet-fontconfig-cache'}</cachedir>\n"
+        f"  <dir>{fonts}</dir>\n"
+        f"  <cachedir>{base.with_suffix('.fontcache')}</cachedir>\n"
         "</fontconfig>\n"
     )
     if not path.exists() or path.read_text() != text:
