@@ -3,7 +3,7 @@
 This script documents how the bundled file was made; the build does not run it.
 Run it from the repository root on a machine with Debian's ``fonts-noto-cjk``:
 
-    SOURCE_DATE_EPOCH=1643241600 python fonts/tools/make_cjk_subset.py
+    SOURCE_DATE_EPOCH=1643241600 python scripts/make_cjk_subset.py
 
 Source: Noto Sans CJK SC Regular (face 2 of NotoSansCJK-Regular.ttc, Debian
 fonts-noto-cjk 1:20220127+repack1-1), SIL Open Font License 1.1 (fonts/OFL-NotoCJK.txt).
@@ -38,7 +38,7 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SC_FACE = 2
-OUTPUT = Path(__file__).resolve().parent.parent / "NotoSansCJK-Names-Regular.ttf"
+OUTPUT = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansCJK-Names-Regular.ttf"
 FAMILY = "Noto Sans CJK Names"
 MAX_ERROR = 1.0  # font units of 1000 per em: invisible at any print size
 
