@@ -37,6 +37,8 @@ FILES = (
 )
 OPTIONAL_FILES = ("adapted.md",)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+# Control characters other than tab and newline, and the two non-characters YAML refuses.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def read_text(
@@ -103,6 +105,17 @@ def read_text(
     if not text.strip():
         problems.add(name, "file is empty", f"fill in {path.name} (see the README)")
         return None
+    if control := _CONTROL.search(text):
+        # Pasted from a PDF or a word processor: it would print as an empty box.
+        count = len(_CONTROL.findall(text))
+        problems.add(
+            name,
+            f"contains the invisible control character U+{ord(control.group()):04X}"
+            + (f" ({count - 1} more after it)" if count > 1 else ""),
+            "delete it: retype the text around it, or paste the text in again as plain text",
+            line=text.count("\n", 0, control.start()) + 1,
+        )
+        text = _CONTROL.sub("", text)  # so the rest of the file is still checked
     return text
 
 

@@ -170,9 +170,11 @@ def _scan_token(
     if token.type == "text" and "[[" in token.content:
         # A mark missing a bracket would otherwise print as typed on the student's page.
         start = token.content.index("[[")
+        snippet = token.content[start : start + 40]
+        snippet += "…" if len(token.content) > start + 40 else ""
         problems.add(
             where,
-            f"'{token.content[start : start + 30]}' opens a mark with '[[' but never closes it",
+            f"'{snippet}' opens a mark with '[[' but never closes it",
             "finish the mark with ']]', e.g. [[rfk]]…[[/rfk]] or [[lines #offer]]",
             line=line,
         )

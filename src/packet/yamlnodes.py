@@ -100,20 +100,29 @@ def _value(node: yaml.Node, file: Path, problems: Problems, path: str, offset: i
         yaml.ScalarNode, node.value, (True, False)
     )
     if not implicit:
-        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-        problems.add(
-            file,
-            f"'{tag}' is a YAML tag that packet cannot read",
-            "delete the tag (the word starting with '!') and keep the value",
-            line=node.start_mark.line + 1 + offset,
-            field=path,
-        )
+        _tag_problem(node, file, problems, path, offset)
     # e.g. 'date: 2026-13-45' looks like a date but is none: the field's check says so.
     return node.value if isinstance(node.value, str) else None
 
 
+_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _tag_problem(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> None:
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    problems.add(
+        file,
+        f"'{tag}' is a YAML tag that packet cannot read",
+        "delete the tag (the word starting with '!') and keep the value",
+        line=node.start_mark.line + 1 + offset,
+        field=path,
+    )
+
+
 def _build(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> Node:
     line = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.CollectionNode) and node.tag not in _COLLECTIONS:
+        _tag_problem(node, file, problems, path, offset)  # e.g. !!set, !!python/object/apply
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
         for key_node, value_node in node.value:
@@ -166,16 +175,7 @@ def parse(text: str, file: Path, problems: Problems, *, first_line: int = 1) -> 
             message = f"{error.context}, {message}" if error.problem else message
         problems.add(file, f"not valid YAML: {message}", fix, line=line)
         return None
-    except yaml.reader.ReaderError as error:  # a control character YAML does not allow
-        problems.add(
-            file,
-            f"contains the invisible control character U+{error.character:04X}, "
-            "which YAML does not allow",
-            "delete it: retype the line, or paste the text in again as plain text",
-            line=text[: error.position].count("\n") + first_line,
-        )
-        return None
-    except yaml.YAMLError as error:
+    except yaml.YAMLError as error:  # e.g. a reader error on a control character
         problems.add(file, f"not valid YAML: {error}", "save the file as plain UTF-8 text")
         return None
     if root is None:
