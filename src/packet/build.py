@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import PacketError
+from .errors import InvalidInput, PacketError, Problem
 from .load import load
 from .model import Edition, Packet, PageSize, Paper, SourceVersion
 from .render import RenderRequest, render_html
@@ -60,8 +60,41 @@ def render_edition(
     packet: Packet, edition: Edition, paper: PageSize, version: SourceVersion = "original"
 ) -> Built:
     """Render one edition to PDF bytes, laying out until line citations are stable."""
+    from .pdf import RenderTrouble
+
     with reproducible_time(packet):
-        return _render_edition(packet, edition, paper, version)
+        try:
+            return _render_edition(packet, edition, paper, version)
+        except RenderTrouble as trouble:
+            if trouble.missing_characters:
+                raise InvalidInput(
+                    _find_characters(packet, trouble.missing_characters), what=str(packet.root)
+                ) from None
+            raise
+
+
+def _find_characters(packet: Packet, characters: str) -> list[Problem]:
+    """Where in the packet's files the characters no bundled font has are typed."""
+    import unicodedata
+
+    found = []
+    for path in sorted(packet.root.iterdir()):
+        if path.suffix not in (".md", ".yaml") or not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        for number, line in enumerate(lines, start=1):
+            for char in dict.fromkeys(c for c in line if c in characters):
+                name = unicodedata.name(char, "unnamed")
+                found.append(
+                    Problem(
+                        path,
+                        f"no bundled font can print '{char}' (U+{ord(char):04X} {name})",
+                        "replace it with a character from Latin, Greek, Cyrillic, Arabic, "
+                        "Hebrew or common CJK scripts, or write it out in words",
+                        line=number,
+                    )
+                )
+    return found or [Problem(packet.root, f"no bundled font can print {characters!r}")]
 
 
 def _render_edition(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+MAX_SHOWN = 200  # a file gone wrong can hold a million mistakes; nobody reads past this
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -53,7 +55,10 @@ class InvalidInput(PacketError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = [f"{count} {noun} in {what}:"]
-        lines += [f"  {problem}".replace("\n", "\n  ") for problem in self.problems]
+        shown = self.problems[:MAX_SHOWN]
+        lines += [f"  {problem}".replace("\n", "\n  ") for problem in shown]
+        if count > MAX_SHOWN:
+            lines.append(f"  … and {count - MAX_SHOWN} more; fix these and check again")
         super().__init__("\n".join(lines))
 
 

@@ -166,7 +166,13 @@ def _fonts(fonts_dir: Path) -> tuple[tuple[_Font, ...], tuple[_Font, ...]]:
 def _register(name: str, path: Path) -> _Font:
     """Register one TrueType file with reportlab under name."""
     # asciiReadable=False: embed only the glyphs drawn, not all of ASCII besides.
-    tt = TTFont(name, str(path), asciiReadable=False)
+    try:
+        tt = TTFont(name, str(path), asciiReadable=False)
+    except Exception as error:  # reportlab raises struct.error, TTFError, OSError…
+        raise PacketError(
+            f"the bundled font {path} is damaged ({error or type(error).__name__}): "
+            "reinstall packet (scripts/install)"
+        ) from None
     pdfmetrics.registerFont(tt)
     return _Font(name=name, tt=tt, chars=frozenset(tt.face.charToGlyph), fake_bold=False)
 

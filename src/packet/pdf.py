@@ -7,10 +7,14 @@ second), and it does so lazily, so ``packet --help`` never pays for it.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
+import re
+import struct
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -122,6 +126,7 @@ class Layout:
 
 @cache
 def _weasyprint() -> Any:
+    _check_fonts()
     # Only bundled fonts: fontconfig is pointed at an empty configuration, so the
     # fonts a packet can use are exactly those its @font-face rules load.
     conf = _font_config_file()
@@ -129,6 +134,32 @@ def _weasyprint() -> Any:
     import weasyprint
 
     return weasyprint
+
+
+def _check_fonts() -> None:
+    """Refuse to render with a missing or damaged bundled font.
+
+    WeasyPrint would only log that it cannot load a font and carry on in another,
+    printing a packet that looks wrong; a damaged install should say so instead.
+    """
+    from fontTools.ttLib import TTFont
+
+    stylesheet = templates_dir() / "fonts.css"
+    for reference in re.findall(r"url\(([^)]+)\)", stylesheet.read_text(encoding="utf-8")):
+        path = (stylesheet.parent / reference.strip("'\"")).resolve()
+        if not path.is_file():
+            problem = "is missing"
+        else:
+            try:
+                font = TTFont(path, lazy=True)
+                font["head"], font["maxp"], font["cmap"].getBestCmap()
+                problem = ""
+            except Exception as error:  # fontTools raises many kinds on a damaged file
+                problem = f"is damaged ({error or type(error).__name__})"
+        if problem:
+            raise PacketError(
+                f"the bundled font {path} {problem}: reinstall packet (scripts/install)"
+            )
 
 
 def _font_config_file() -> Path:
@@ -204,6 +235,70 @@ class Fetcher:
         return _Fetcher()
 
 
+class RenderTrouble(PacketError):
+    """WeasyPrint carried on past something a printed packet must not contain."""
+
+    def __init__(self, message: str, *, missing_characters: str = "") -> None:
+        super().__init__(message)
+        self.missing_characters = missing_characters
+
+
+class _Watch(logging.Handler):
+    """Collects what WeasyPrint only logs: an image it could not read, a font it could
+    not load, a character no font has. Each would print wrong without stopping it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.images: list[str] = []
+        self.fonts: list[str] = []
+        self.characters: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = str(record.msg)
+        if message.startswith("Failed to load image"):
+            self.images.append(f"{record.args[0]} ({record.args[1]})")  # type: ignore[index]
+        elif message.startswith("Font-face"):
+            self.fonts.append(str(record.args[0]))  # type: ignore[index]
+        elif message.startswith(".notdef glyph"):
+            self.characters.append(str(record.args[0]))  # type: ignore[index]
+
+    def raise_any(self) -> None:
+        if self.fonts:
+            raise RenderTrouble(
+                f"the bundled font {', '.join(self.fonts)} could not be loaded from {fonts_dir()}"
+                ": the install is damaged. Reinstall packet (scripts/install)."
+            )
+        if self.images:
+            raise RenderTrouble(
+                f"image {self.images[0]} could not be read"
+                " (the file is damaged). Save it again as PNG or JPEG."
+            )
+        if self.characters:
+            chars = "".join(dict.fromkeys(self.characters))
+            raise RenderTrouble(
+                "no bundled font has " + ", ".join(_describe(c) for c in chars),
+                missing_characters=chars,
+            )
+
+
+def _describe(char: str) -> str:
+    import unicodedata
+
+    return f"'{char}' (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})"
+
+
+@contextmanager
+def _watching() -> Iterator[None]:
+    watch = _Watch()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(watch)
+    try:
+        yield
+    finally:
+        logger.removeHandler(watch)
+    watch.raise_any()
+
+
 def render(html: str, *, base: Path, fetcher: Fetcher) -> Any:
     """Lay out HTML into pages (a WeasyPrint Document)."""
     weasyprint = _weasyprint()
@@ -211,19 +306,28 @@ def render(html: str, *, base: Path, fetcher: Fetcher) -> Any:
     # @font-face rules only take effect through a FontConfiguration shared by both.
     fonts = weasyprint.text.fonts.FontConfiguration()
     try:
-        stylesheet = weasyprint.CSS(
-            filename=str(templates_dir() / "packet.css"), url_fetcher=url_fetcher, font_config=fonts
-        )
-        return weasyprint.HTML(
-            string=html, base_url=str(base) + os.sep, url_fetcher=url_fetcher
-        ).render(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+        with _watching():
+            stylesheet = weasyprint.CSS(
+                filename=str(templates_dir() / "packet.css"),
+                url_fetcher=url_fetcher,
+                font_config=fonts,
+            )
+            return weasyprint.HTML(
+                string=html, base_url=str(base) + os.sep, url_fetcher=url_fetcher
+            ).render(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
     except weasyprint.urls.FatalURLFetchingError as error:
         raise PacketError(f"refused to read {error}") from None
 
 
 def write(document: Any) -> bytes:
     """Write a laid-out document as a tagged PDF/UA-1 file."""
-    return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+    with _watching():  # glyphs are looked up only now, when text is drawn
+        try:
+            return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+        except (OSError, SyntaxError, struct.error) as error:  # Pillow, on image data
+            raise RenderTrouble(
+                f"an image could not be read ({error}): save it again as PNG or JPEG"
+            ) from None
 
 
 def _walk(box: Any) -> Iterator[Any]:

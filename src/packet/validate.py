@@ -172,6 +172,14 @@ def _image_problem(root: Path, src: str) -> tuple[str, str]:
             f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
             "scale the image down to at most 3000 pixels on its longer side and save it again",
         )
+    # A good header can front damaged picture data, which the renderer trips on late.
+    from PIL import Image  # WeasyPrint decodes images with Pillow too
+
+    try:
+        with Image.open(path) as picture:
+            picture.load()
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError… on damaged data
+        return f"is a damaged {kind} file (its picture data cannot be read)", _SAVE_IT
     return "", ""
 
 
