@@ -122,3 +122,13 @@ def test_unknown_anchor_is_an_error(packet_copy: Path) -> None:
     code, output = run("check", str(packet_copy))
     assert code == 1
     assert "[[lines #nowhere]] cites an anchor that does not exist" in output
+
+
+def test_characters_no_bundled_font_has_are_found_by_check(packet_copy: Path) -> None:
+    essay = packet_copy / "essay.md"
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nA rocket 🚀 and Привет.\n", "utf-8")
+    code, output = run("check", str(packet_copy))
+    assert code == 1
+    line = line_of(essay, "🚀")
+    assert f"{essay}:{line}: no bundled font can print '🚀' (U+1F680 ROCKET)" in output
+    assert "Привет" not in output  # Cyrillic is covered

@@ -23,7 +23,7 @@ from .model import (
     Term,
     TimedStep,
 )
-from .validate import check_language, cross_check
+from .validate import check_characters, check_language, cross_check
 from .yamlnodes import Node, parse
 
 MAX_TEXT_BYTES = 2_000_000  # far above any lesson; stops a stray 50 MB file early
@@ -116,6 +116,7 @@ def read_text(
             line=text.count("\n", 0, control.start()) + 1,
         )
         text = _CONTROL.sub("", text)  # so the rest of the file is still checked
+    check_characters(text, name, problems)
     return text
 
 

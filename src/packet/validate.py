@@ -4,14 +4,52 @@ from __future__ import annotations
 
 import re
 import struct
+import unicodedata
 import urllib.parse
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import Problems
 from .markup import Found, plain, scan, term_pattern
 from .model import Document, Markdown, Question, TeacherNotes, Term
+from .resources import fonts_dir
+
+
+@cache
+def printable_characters() -> frozenset[int]:
+    """Every character some bundled font can draw (WeasyPrint falls back among them)."""
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for path in sorted(fonts_dir().glob("*.ttf")):
+        try:
+            covered.update(TTFont(path, lazy=True)["cmap"].getBestCmap())
+        except Exception:  # a damaged font is reported, with its name, before rendering
+            continue
+    return frozenset(covered)
+
+
+def check_characters(text: str, file: Path | str, problems: Problems) -> None:
+    """Report characters no bundled font has, where they are typed: they print as boxes."""
+    printable = printable_characters()
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in line:
+            if char in seen or ord(char) in printable or char.isspace():
+                continue
+            if unicodedata.category(char) in ("Cf", "Mn", "Cc"):
+                continue  # joiners and marks are drawn with the letter they belong to
+            seen.add(char)
+            problems.add(
+                file,
+                f"no bundled font can print '{char}' "
+                f"(U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})",
+                "replace it with a character from Latin, Greek, Cyrillic, Arabic, Hebrew or "
+                "common CJK scripts, or write it out in words",
+                line=number,
+            )
 
 
 def check_language(tag: str, file: Path, line: int, problems: Problems) -> None:
