@@ -30,6 +30,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLE
 from packet import output
 from packet.cli import main
+from packet.load import FILES
 from packet.resources import fonts_dir, templates_dir
 
 CATALOGUE = ROOT / "docs" / "bad-input.md"
@@ -364,14 +365,7 @@ CASES: dict[str, Case] = {
             missing(name),
             (f"{{packet}}/{name}: file is missing", f"fix: create {name} in the packet folder"),
         )
-        for name in (
-            "packet.yaml",
-            "source.md",
-            "essay.md",
-            "questions.yaml",
-            "vocabulary.yaml",
-            "teacher.yaml",
-        )
+        for name in FILES
     },
     "empty-file": Case(
         empty_file, ("{packet}/essay.md: file is empty", "fix: fill in essay.md (see the README)")

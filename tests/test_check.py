@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from packet.cli import main
+from packet.load import FILES
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -97,14 +98,7 @@ def test_missing_files_and_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, output = run("check", str(tmp_path / "empty"))
     assert code == 1
-    for name in (
-        "packet.yaml",
-        "source.md",
-        "essay.md",
-        "questions.yaml",
-        "vocabulary.yaml",
-        "teacher.yaml",
-    ):
+    for name in FILES:
         assert f"{name}: file is missing" in output
 
 

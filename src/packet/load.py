@@ -27,6 +27,7 @@ from .validate import check_characters, check_language, cross_check
 from .yamlnodes import Node, parse
 
 MAX_TEXT_BYTES = 2_000_000  # far above any lesson; stops a stray 50 MB file early
+# The files every packet must have (adapted.md is optional).
 FILES = (
     "packet.yaml",
     "source.md",
@@ -35,7 +36,6 @@ FILES = (
     "vocabulary.yaml",
     "teacher.yaml",
 )
-OPTIONAL_FILES = ("adapted.md",)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Control characters other than tab and newline, and the two non-characters YAML refuses.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")

@@ -426,10 +426,9 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     return f'<img src="{src}" alt="{alt}">'
 
 
-for _md in (_SAFE,):
-    _md.add_render_rule("packet", _render_packet)
-    _md.add_render_rule("packet_term", _render_term)
-    _md.add_render_rule("image", _render_image)
+_SAFE.add_render_rule("packet", _render_packet)
+_SAFE.add_render_rule("packet_term", _render_term)
+_SAFE.add_render_rule("image", _render_image)
 
 
 def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) -> str:

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,6 @@ class Layout:
     content_bottoms: tuple[float, ...]  # where each page's text area ends
     lines: tuple[TextLine, ...] = ()
     glosses: tuple[Gloss, ...] = ()
-    term_pages: dict[str, int] = field(default_factory=dict)
     blanks: tuple[Blank, ...] = ()
     footer_baselines: tuple[float, ...] = ()  # the running footer's baseline on each page
 
@@ -351,7 +350,6 @@ def layout(document: Any) -> Layout:
     bottoms = []
     lines: list[TextLine] = []
     glosses: list[Gloss] = []
-    term_pages: dict[str, int] = {}
     blanks: list[Blank] = []
     footers: list[float] = []
     counters: dict[str, int] = {}
@@ -383,14 +381,11 @@ def layout(document: Any) -> Layout:
                         bottom=(box.border_box_y() + box.border_height()) * PX_TO_PT,
                     )
                 )
-            elif "term" in classes and isinstance(box, boxes.InlineBox):
-                term_pages.setdefault(box.element.get("data-term", ""), page_index)
     return Layout(
         tuple(sizes),
         tuple(bottoms),
         tuple(lines),
         _join_split(glosses),
-        term_pages,
         tuple(blanks),
         tuple(footers),
     )
