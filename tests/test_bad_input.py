@@ -3,7 +3,8 @@
 Each case plants one mistake in a copy of the sample packet (or in a roster, or on the
 command line), runs ``packet`` as a user would, in its own process, and checks what
 the user sees: the exit code, no traceback, a message that names the file (or the
-option) and says how to fix it, and nothing left in the output folder.
+option) and says how to fix it, and nothing left in the output folder. The first
+section's cases are here; later sections' cases live in the ``cases_*.py`` modules.
 """
 
 from __future__ import annotations
@@ -13,21 +14,37 @@ import os
 import random
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import time
 import types
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SAMPLE
+import cases_files
+import cases_guard
+import cases_input
+import cases_layout
+import cases_roster
+from badinput import (
+    Case,
+    Run,
+    append,
+    build,
+    class_set,
+    edit,
+    essay_with,
+    lesson,
+    png,
+    roster,
+)
+from conftest import ROOT
 from packet import output
 from packet.cli import main
 from packet.load import FILES
@@ -38,84 +55,7 @@ TIMEOUT = 120  # seconds: a hang fails the test instead of the whole run
 FAST = 20  # seconds: what "fails fast" means for inputs built to be slow
 
 
-@dataclass(frozen=True)
-class Run:
-    """How to run packet for one case, and values the expected messages refer to."""
-
-    argv: list[str]
-    facts: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of the catalogue."""
-
-    make: Callable[[Path], Run]  # plants the bad input under a temporary folder
-    sees: tuple[str, ...]  # exact phrases; {packet}, {tmp} and make's facts filled in
-    code: int = 1
-    fast: bool = False  # must finish within FAST seconds
-    patch: Callable[[pytest.MonkeyPatch], None] | None = None  # run in-process, patched
-
-
 # Building bad inputs -------------------------------------------------------------------
-
-
-def lesson(tmp: Path) -> Path:
-    """This case's copy of the sample packet, named 'lesson'."""
-    target = tmp / "lesson"
-    if not target.exists():
-        shutil.copytree(SAMPLE, target)
-    return target
-
-
-def build(tmp: Path, source: Path | str, *options: str) -> list[str]:
-    return ["-m", "packet", "build", str(source), "-o", str(tmp / "out"), *options]
-
-
-def class_set(tmp: Path, *options: str) -> list[str]:
-    return ["-m", "packet", "class-set", str(lesson(tmp)), "-o", str(tmp / "out"), *options]
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace the first old with new; return the line the change is on."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
-
-def append(path: Path, text: str) -> int:
-    """Append text as a paragraph of its own; return the line it starts on."""
-    before = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
-    path.write_text(before + text, encoding="utf-8")
-    return before.count("\n") + 1
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png(width: int = 1, height: int = 1) -> bytes:
-    """A grey PNG that claims width × height pixels; its pixel data is one row at most."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    row = zlib.compress(b"\x00" + b"\x80" * min(width, 64))
-    return (
-        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", row) + _chunk(b"IEND", b"")
-    )
-
-
-def essay_with(markdown: str, files: dict[str, bytes] | None = None) -> Callable[[Path], Run]:
-    """Add files to the packet, put x.png beside it, and end essay.md with markdown."""
-
-    def make(tmp: Path) -> Run:
-        packet = lesson(tmp)
-        for name, data in (files or {}).items():
-            (packet / name).write_bytes(data)
-        (tmp / "x.png").write_bytes(png())
-        line = append(packet / "essay.md", markdown.format(tmp=tmp))
-        return Run(build(tmp, packet), {"line": line})
-
-    return make
 
 
 def missing(name: str) -> Callable[[Path], Run]:
@@ -312,18 +252,6 @@ def in_process_build(tmp: Path) -> Run:
     return Run(build(tmp, lesson(tmp))[2:])
 
 
-def roster(name: str, data: bytes | str) -> Callable[[Path], Run]:
-    def make(tmp: Path) -> Run:
-        path = tmp / name
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
-        else:
-            path.write_bytes(data)
-        return Run(class_set(tmp, "--roster", str(path)))
-
-    return make
-
-
 def roster_missing(tmp: Path) -> Run:
     return Run(class_set(tmp, "--roster", str(tmp / "period3.csv")))
 
@@ -348,7 +276,7 @@ NOT_IN_PACKET = "is not a file in the packet (addresses and absolute paths are n
 NAME_IT = "fix: put the image file in the packet folder and give its name"
 SAVE_IMAGE = "fix: open the image in an image editor and save it again as PNG or JPEG"
 
-CASES: dict[str, Case] = {
+CORE: dict[str, Case] = {
     "missing-folder": Case(
         missing_folder,
         ("{tmp}/nowhere: packet folder not found", "fix: check the path"),
@@ -669,6 +597,16 @@ CASES: dict[str, Case] = {
     ),
 }
 
+# The catalogue's sections, in its order.
+CASES: dict[str, Case] = {
+    **CORE,
+    **cases_guard.CASES,
+    **cases_files.CASES,
+    **cases_layout.CASES,
+    **cases_roster.CASES,
+    **cases_input.CASES,
+}
+
 MARKS = {
     "output-read-only": pytest.mark.skipif(
         os.geteuid() == 0, reason="root may write anywhere; output-under-a-file covers it"
@@ -730,7 +668,9 @@ def test_bad_input_gets_a_clear_answer(
         assert seen.printed.startswith(("Error: ", "Usage: ")), seen.printed
         assert written == [], f"left in the output folder: {written}"
     else:
-        assert written == ["lesson/lesson-student.pdf", "lesson/lesson-teacher.pdf"]
+        assert written == sorted(case.writes), written
+    if case.check is not None:
+        case.check(tmp_path, seen.printed)
 
 
 def catalogue_rows() -> list[tuple[str, int]]:
