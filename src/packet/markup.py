@@ -85,6 +85,17 @@ _SAFE = _parser(allow_html=False)
 _PROBE = _parser(allow_html=True)
 _PROBE.validateLink = lambda url: True  # type: ignore[method-assign]
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def web_address(href: str) -> bool:
+    """Whether a link goes to an address a reader can follow from the printed PDF.
+
+    Anything else (a file name, '#part', '//host/x', an empty link) would be resolved
+    against the packet folder and become a file: address on the build machine.
+    """
+    scheme = _SCHEME.match(href)
+    return scheme is not None and f"{scheme.group(1).lower()}:" in _SAFE_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -131,12 +142,24 @@ def scan(
             found.images.append((str(token.attrs.get("src", "")), token.content, line))
         elif token.type == "link_open":
             href = str(token.attrs.get("href", ""))
-            scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", href)
-            if scheme and f"{scheme.group(1).lower()}:" not in _SAFE_SCHEMES:
+            if web_address(href):
+                continue
+            if _SCHEME.match(href):
                 problems.add(
                     where,
                     f"link to '{href[:60]}' is not allowed",
                     "links may go to http:, https: or mailto: addresses only",
+                    line=line,
+                )
+            else:
+                # The renderer would resolve it against the packet folder: a file: address
+                # on this computer's disk, useless to a reader and different per machine.
+                problems.add(
+                    where,
+                    f"link to '{href[:60]}' is not a web address: in a PDF it would point "
+                    "at a file on this computer",
+                    "write the words without the link, or link to a web address "
+                    "(https://…); the PDF cannot carry the packet's files",
                     line=line,
                 )
 
@@ -378,6 +401,28 @@ def _mark_terms(tokens: list[Token], ctx: Context) -> None:
         block.children = children
 
 
+def _drop_local_links(tokens: list[Token]) -> None:
+    """Print a link that is not a web address as its words alone.
+
+    Check refuses such links; this keeps a file: address out of the PDF even for
+    text that was never checked.
+    """
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        dropping = False  # links do not nest, so the next link_close is this link's
+        for child in block.children:
+            if child.type == "link_open" and not web_address(str(child.attrs.get("href", ""))):
+                dropping = True
+                continue
+            if child.type == "link_close" and dropping:
+                dropping = False
+                continue
+            children.append(child)
+        block.children = children
+
+
 def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     ctx: Context = env["ctx"]
     meta = tokens[idx].meta
@@ -438,6 +483,7 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     text = md.text if isinstance(md, Markdown) else md
     env = {"ctx": ctx}
     tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
+    _drop_local_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)
     return str(_SAFE.renderer.render(tokens, _SAFE.options, env))
