@@ -88,8 +88,7 @@ class Fields:
         text = self.text(key, required=required, hint=hint)
         if node is None or not text:
             return None
-        # A block scalar (key: |) starts on the line after the key.
-        return Markdown(text, self.file, node.line)
+        return Markdown(text, self.file, _text_line(node))
 
     def integer(self, key: str, *, low: int, high: int, required: bool = True) -> int:
         node = self.node(key)
@@ -200,7 +199,9 @@ class Fields:
         texts = self.texts(key, required=False)
         # texts() skipped bad items; pair the good ones back with their lines.
         good = [n for n in nodes if not (isinstance(n.value, dict | list) or n.value is None)]
-        return tuple(Markdown(t, self.file, n.line) for t, n in zip(texts, good, strict=True))
+        return tuple(
+            Markdown(t, self.file, _text_line(n)) for t, n in zip(texts, good, strict=True)
+        )
 
     def mapping(self, key: str, *, what: str = "") -> Fields:
         node = self.node(key)
@@ -223,6 +224,13 @@ class Fields:
                 line=node.line,
                 field=self._field(key),
             )
+
+
+def _text_line(node: Node) -> int:
+    """The file line a text value's first non-blank line stands on."""
+    raw = str(node.value)
+    skipped = raw[: len(raw) - len(raw.lstrip())].count("\n")  # text() strips blank lines
+    return (node.text_line or node.line) + skipped
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
