@@ -401,26 +401,50 @@ def _mark_terms(tokens: list[Token], ctx: Context) -> None:
         block.children = children
 
 
-def _drop_local_links(tokens: list[Token]) -> None:
-    """Print a link that is not a web address as its words alone.
+def _print_links(tokens: list[Token]) -> None:
+    """Give each web link its address in print; print other links as their words alone.
 
-    Check refuses such links; this keeps a file: address out of the PDF even for
-    text that was never checked.
+    On paper a link is only underlined words, so its address follows in parentheses
+    (the PDF keeps it clickable). Check refuses links that are not web addresses;
+    dropping them here keeps a file: address out of the PDF even for unchecked text.
     """
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         children: list[Token] = []
-        dropping = False  # links do not nest, so the next link_close is this link's
+        link: Token | None = None  # links do not nest: the next link_close is this one's
+        words: list[str] = []
         for child in block.children:
-            if child.type == "link_open" and not web_address(str(child.attrs.get("href", ""))):
-                dropping = True
+            if child.type == "link_open":
+                link, words = child, []
+                if not web_address(str(child.attrs.get("href", ""))):
+                    continue
+            elif child.type == "link_close" and link is not None:
+                href = str(link.attrs.get("href", ""))
+                opened, link = link, None
+                if not web_address(href):
+                    continue
+                children.append(child)
+                shown = href.removeprefix("mailto:")
+                if "".join(words).strip() not in (href, shown):
+                    address = Token("packet_address", "", 0, content=shown)
+                    address.attrs = dict(opened.attrs)
+                    children.append(address)
                 continue
-            if child.type == "link_close" and dropping:
-                dropping = False
-                continue
+            elif link is not None and child.type in ("text", "code_inline"):
+                words.append(child.content)
             children.append(child)
         block.children = children
+
+
+def _render_address(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    # Break opportunities after each '/' of the path, so a long address wraps instead of
+    # running into the margin.
+    head, sep, path = tokens[idx].content.partition("://")
+    head, path = (head + sep, path) if sep else ("", head)
+    shown = html.escape(head) + "/<wbr>".join(html.escape(part) for part in path.split("/"))
+    href = html.escape(str(tokens[idx].attrs.get("href", "")))
+    return f' <span class="link-address">(<a href="{href}">{shown}</a>)</span>'
 
 
 def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -474,6 +498,7 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
 _SAFE.add_render_rule("packet", _render_packet)
 _SAFE.add_render_rule("packet_term", _render_term)
 _SAFE.add_render_rule("image", _render_image)
+_SAFE.add_render_rule("packet_address", _render_address)
 
 
 def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) -> str:
@@ -483,7 +508,7 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     text = md.text if isinstance(md, Markdown) else md
     env = {"ctx": ctx}
     tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
-    _drop_local_links(tokens)
+    _print_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)
     return str(_SAFE.renderer.render(tokens, _SAFE.options, env))
