@@ -78,6 +78,11 @@ def source_md(old: str, new: str, *, below: int = 0) -> Callable[[Path], Run]:
     return make
 
 
+def plain_field_html(tmp: Path) -> Run:
+    line = edit(lesson(tmp) / "packet.yaml", "title: A Secret", "title: A <i>Secret</i>")
+    return Run(["-m", "packet", "check", str(lesson(tmp))], {"line": line})
+
+
 def yaml_binary_tag(tmp: Path) -> Run:
     line = edit(lesson(tmp) / "packet.yaml", "license: ", "license: !!binary Q0MgQlk= ")
     return Run(["-m", "packet", "check", str(lesson(tmp))], {"line": line})
@@ -121,6 +126,13 @@ CASES: dict[str, Case] = {
     "translation-raw-html": Case(
         source_md("translation: >-\n  ", "translation: >-\n  <b>Note:</b> ", below=1),
         ("{packet}/source.md:{line}: raw HTML is not allowed in a packet: '<b>'",),
+    ),
+    "plain-field-raw-html": Case(
+        plain_field_html,
+        (
+            "{packet}/packet.yaml:{line}: title: raw HTML is not allowed in a packet: '<i>'",
+            "fix: this field is plain text: delete the tag and keep the words",
+        ),
     ),
     "block-text-line": Case(
         source_md("headnote: |\n  ", "headnote: |\n  ![A map of Cuba](map.png) ", below=1),

@@ -310,6 +310,20 @@ def _unclosed(stack: list[tuple[str, bool, int]], where: Any, problems: Problems
     stack.clear()
 
 
+def raw_html(text: str) -> list[str]:
+    """The raw HTML tags in a plain-text value, which would print as typed."""
+    if "<" not in text:
+        return []
+    tags = []
+    for block in _PROBE.parse(text):
+        if block.type == "html_block":
+            tags.append(block.content)
+        for child in block.children or ():
+            if child.type == "html_inline":
+                tags.append(child.content)
+    return tags
+
+
 def _raw_html(problems: Problems, where: Any, content: str, line: int) -> None:
     snippet = " ".join(content.split())[:60]
     problems.add(
