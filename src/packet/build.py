@@ -39,21 +39,39 @@ def load_packet(source: Path) -> Packet:
     return packet
 
 
+# The last second of year 9999: later times overflow the PDF writers' date arithmetic.
+MAX_SOURCE_DATE_EPOCH = 253_402_300_799
+
+
 @contextmanager
 def reproducible_time(packet: Packet) -> Iterator[None]:
-    """Stamp PDFs with the packet's own date unless the caller chose a time.
+    """Stamp PDFs with the packet's own date unless the caller chose a valid time.
 
-    Font subsetting and the PDF writers read SOURCE_DATE_EPOCH; set it for the
-    duration of one build only.
+    Font subsetting and the PDF writers read SOURCE_DATE_EPOCH (each parsing it its own
+    way); a value they cannot read is refused here, before any of them sees it. An
+    empty value counts as unset, as in most shells' habit of clearing a variable.
     """
-    if "SOURCE_DATE_EPOCH" in os.environ:
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given:
+        if not (given.isascii() and given.isdigit()) or int(given) > MAX_SOURCE_DATE_EPOCH:
+            shown = given if len(given) <= 40 else given[:40] + "…"
+            raise PacketError(
+                f"the environment variable SOURCE_DATE_EPOCH is {shown!r}, which is not a "
+                "time: it must be a whole number of seconds since 1970-01-01 UTC, such as "
+                f"{calendar.timegm(packet.meta.date.timetuple())} (the packet's date). "
+                "Unset it (unset SOURCE_DATE_EPOCH) to use the packet's date, or give "
+                "seconds since 1970 (SOURCE_DATE_EPOCH=$(date +%s))."
+            )
         yield
         return
     os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(packet.meta.date.timetuple()))
     try:
         yield
     finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+        if given is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = given
 
 
 def render_edition(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import Problems
+from .markup import raw_html
 from .model import Markdown
 from .yamlnodes import Node, type_name
 
@@ -68,7 +69,15 @@ class Fields:
         self._seen.add(key)
         return self.items.get(key)
 
-    def text(self, key: str, *, required: bool = True, default: str = "", hint: str = "...") -> str:
+    def text(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        default: str = "",
+        hint: str = "...",
+        plain: bool = True,
+    ) -> str:
         node = self.node(key)
         if node is None or node.value is None:
             if required and self._valid:
@@ -81,15 +90,30 @@ class Fields:
         text = str(value).strip()
         if required and not text:
             self._missing(key, hint)
+        if plain:
+            self._plain(text, node.line, self._field(key))
         return text
+
+    def _plain(self, text: str, line: int, field: str) -> None:
+        """Plain text prints as typed: raw HTML in it would print as tags.
+
+        Markdown fields get the same report, with its line, from the markup scan.
+        """
+        for tag in raw_html(text):
+            self.problems.add(
+                self.file,
+                f"raw HTML is not allowed in a packet: '{' '.join(tag.split())[:60]}'",
+                "this field is plain text: delete the tag and keep the words",
+                line=line,
+                field=field,
+            )
 
     def markdown(self, key: str, *, required: bool = True, hint: str = "...") -> Markdown | None:
         node = self.node(key)
-        text = self.text(key, required=required, hint=hint)
+        text = self.text(key, required=required, hint=hint, plain=False)
         if node is None or not text:
             return None
-        # A block scalar (key: |) starts on the line after the key.
-        return Markdown(text, self.file, node.line)
+        return Markdown(text, self.file, _text_line(node))
 
     def integer(self, key: str, *, low: int, high: int, required: bool = True) -> int:
         node = self.node(key)
@@ -178,7 +202,9 @@ class Fields:
             return []
         return list(node.value)
 
-    def texts(self, key: str, *, required: bool = True, what: str = "items") -> tuple[str, ...]:
+    def texts(
+        self, key: str, *, required: bool = True, what: str = "items", plain: bool = True
+    ) -> tuple[str, ...]:
         out = []
         for i, item in enumerate(self.seq(key, required=required, what=what), start=1):
             if isinstance(item.value, dict | list) or item.value is None:
@@ -191,16 +217,20 @@ class Fields:
                 )
                 continue
             out.append(str(item.value).strip())
+            if plain:
+                self._plain(out[-1], item.line, f"{self._field(key)}[{i}]")
         return tuple(out)
 
     def markdowns(
         self, key: str, *, required: bool = True, what: str = "items"
     ) -> tuple[Markdown, ...]:
         nodes = [n for n in self.seq(key, required=required, what=what)]
-        texts = self.texts(key, required=False)
+        texts = self.texts(key, required=False, plain=False)
         # texts() skipped bad items; pair the good ones back with their lines.
         good = [n for n in nodes if not (isinstance(n.value, dict | list) or n.value is None)]
-        return tuple(Markdown(t, self.file, n.line) for t, n in zip(texts, good, strict=True))
+        return tuple(
+            Markdown(t, self.file, _text_line(n)) for t, n in zip(texts, good, strict=True)
+        )
 
     def mapping(self, key: str, *, what: str = "") -> Fields:
         node = self.node(key)
@@ -223,6 +253,13 @@ class Fields:
                 line=node.line,
                 field=self._field(key),
             )
+
+
+def _text_line(node: Node) -> int:
+    """The file line a text value's first non-blank line stands on."""
+    raw = str(node.value)
+    skipped = raw[: len(raw) - len(raw.lstrip())].count("\n")  # text() strips blank lines
+    return (node.text_line or node.line) + skipped
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:

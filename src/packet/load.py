@@ -176,6 +176,7 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
     cross_check(
         root,
         problems,
+        meta=meta,
         document=document,
         essay=essay if essay_text is not None else None,
         questions=questions,
@@ -261,7 +262,7 @@ def _document(root: Path, problems: Problems) -> Document | None:
         recipient=f.text("recipient", hint="Soviet Foreign Ministry"),
         date=document_date,
         archive=f.text("archive", hint="where the original is kept"),
-        translation=f.text("translation", required=False),
+        translation=f.markdown("translation", required=False),
         citation=citation or Markdown("", path, 1),
         headnote=headnote or Markdown("", path, 1),
         narrator=narrator,

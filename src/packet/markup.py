@@ -85,6 +85,17 @@ _SAFE = _parser(allow_html=False)
 _PROBE = _parser(allow_html=True)
 _PROBE.validateLink = lambda url: True  # type: ignore[method-assign]
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def web_address(href: str) -> bool:
+    """Whether a link goes to an address a reader can follow from the printed PDF.
+
+    Anything else (a file name, '#part', '//host/x', an empty link) would be resolved
+    against the packet folder and become a file: address on the build machine.
+    """
+    scheme = _SCHEME.match(href)
+    return scheme is not None and f"{scheme.group(1).lower()}:" in _SAFE_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -131,12 +142,24 @@ def scan(
             found.images.append((str(token.attrs.get("src", "")), token.content, line))
         elif token.type == "link_open":
             href = str(token.attrs.get("href", ""))
-            scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", href)
-            if scheme and f"{scheme.group(1).lower()}:" not in _SAFE_SCHEMES:
+            if web_address(href):
+                continue
+            if _SCHEME.match(href):
                 problems.add(
                     where,
                     f"link to '{href[:60]}' is not allowed",
                     "links may go to http:, https: or mailto: addresses only",
+                    line=line,
+                )
+            else:
+                # The renderer would resolve it against the packet folder: a file: address
+                # on this computer's disk, useless to a reader and different per machine.
+                problems.add(
+                    where,
+                    f"link to '{href[:60]}' is not a web address: in a PDF it would point "
+                    "at a file on this computer",
+                    "write the words without the link, or link to a web address "
+                    "(https://…); the PDF cannot carry the packet's files",
                     line=line,
                 )
 
@@ -287,6 +310,20 @@ def _unclosed(stack: list[tuple[str, bool, int]], where: Any, problems: Problems
     stack.clear()
 
 
+def raw_html(text: str) -> list[str]:
+    """The raw HTML tags in a plain-text value, which would print as typed."""
+    if "<" not in text:
+        return []
+    tags = []
+    for block in _PROBE.parse(text):
+        if block.type == "html_block":
+            tags.append(block.content)
+        for child in block.children or ():
+            if child.type == "html_inline":
+                tags.append(child.content)
+    return tags
+
+
 def _raw_html(problems: Problems, where: Any, content: str, line: int) -> None:
     snippet = " ".join(content.split())[:60]
     problems.add(
@@ -378,6 +415,52 @@ def _mark_terms(tokens: list[Token], ctx: Context) -> None:
         block.children = children
 
 
+def _print_links(tokens: list[Token]) -> None:
+    """Give each web link its address in print; print other links as their words alone.
+
+    On paper a link is only underlined words, so its address follows in parentheses
+    (the PDF keeps it clickable). Check refuses links that are not web addresses;
+    dropping them here keeps a file: address out of the PDF even for unchecked text.
+    """
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        link: Token | None = None  # links do not nest: the next link_close is this one's
+        words: list[str] = []
+        for child in block.children:
+            if child.type == "link_open":
+                link, words = child, []
+                if not web_address(str(child.attrs.get("href", ""))):
+                    continue
+            elif child.type == "link_close" and link is not None:
+                href = str(link.attrs.get("href", ""))
+                opened, link = link, None
+                if not web_address(href):
+                    continue
+                children.append(child)
+                shown = href.removeprefix("mailto:")
+                if "".join(words).strip() not in (href, shown):
+                    address = Token("packet_address", "", 0, content=shown)
+                    address.attrs = dict(opened.attrs)
+                    children.append(address)
+                continue
+            elif link is not None and child.type in ("text", "code_inline"):
+                words.append(child.content)
+            children.append(child)
+        block.children = children
+
+
+def _render_address(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    # Break opportunities after each '/' of the path, so a long address wraps instead of
+    # running into the margin.
+    head, sep, path = tokens[idx].content.partition("://")
+    head, path = (head + sep, path) if sep else ("", head)
+    shown = html.escape(head) + "/<wbr>".join(html.escape(part) for part in path.split("/"))
+    href = html.escape(str(tokens[idx].attrs.get("href", "")))
+    return f' <span class="link-address">(<a href="{href}">{shown}</a>)</span>'
+
+
 def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     ctx: Context = env["ctx"]
     meta = tokens[idx].meta
@@ -429,6 +512,7 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
 _SAFE.add_render_rule("packet", _render_packet)
 _SAFE.add_render_rule("packet_term", _render_term)
 _SAFE.add_render_rule("image", _render_image)
+_SAFE.add_render_rule("packet_address", _render_address)
 
 
 def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) -> str:
@@ -438,6 +522,7 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     text = md.text if isinstance(md, Markdown) else md
     env = {"ctx": ctx}
     tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
+    _print_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)
     return str(_SAFE.renderer.render(tokens, _SAFE.options, env))

@@ -77,7 +77,7 @@ class Document:
     recipient: str
     date: dt.date
     archive: str
-    translation: str
+    translation: Markdown | None
     citation: Markdown
     headnote: Markdown
     narrator: str

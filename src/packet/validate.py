@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import struct
 import unicodedata
@@ -13,7 +14,7 @@ from typing import BinaryIO
 
 from .errors import Problems
 from .markup import Found, plain, scan, term_pattern
-from .model import Document, Markdown, Question, TeacherNotes, Term
+from .model import Document, Markdown, Meta, Question, TeacherNotes, Term
 from .resources import fonts_dir
 
 
@@ -65,48 +66,50 @@ def check_language(tag: str, file: Path, line: int, problems: Problems) -> None:
         problems.add(file, f"'{tag}' is not a valid language tag", fix, line=line, field="language")
 
 
+def markdown_texts(*parts: object) -> Iterator[Markdown]:
+    """Every Markdown text held anywhere in these parts of the model.
+
+    The model is walked, not listed field by field, so a Markdown field added to it
+    is checked without anyone remembering to add it here.
+    """
+    for part in parts:
+        if isinstance(part, Markdown):
+            yield part
+        elif dataclasses.is_dataclass(part) and not isinstance(part, type):
+            yield from markdown_texts(*(getattr(part, f.name) for f in dataclasses.fields(part)))
+        elif isinstance(part, tuple | list):
+            yield from markdown_texts(*part)
+
+
 def markdowns(
     document: Document | None,
     essay: Markdown | None,
     questions: Sequence[Question],
     teacher: TeacherNotes | None,
+    *,
+    meta: Meta | None = None,
+    vocabulary: Sequence[Term] = (),
 ) -> Iterator[Markdown]:
     """Every Markdown text of a packet that is not a source text."""
-    if document:
-        yield document.headnote
-        yield document.citation
-        if document.adapted and document.adapted.note:
-            yield document.adapted.note
-    if essay:
-        yield essay
-    for q in questions:
-        yield q.prompt
-        yield q.answer
-    if teacher is None:
-        return
-    yield teacher.overview
-    yield from teacher.strategy_steps
-    yield from (s.text for s in teacher.timing)
-    yield from (*teacher.english_learners, *teacher.below_grade_level, *teacher.notes)
-    plan = teacher.substitute_plan
-    for item in (
-        plan.summary,
-        *plan.before_class,
-        *plan.materials,
-        plan.collect,
-        plan.answer_key,
-        plan.early_finishers,
-        plan.if_problems,
-    ):
-        if item is not None:
-            yield item
-    yield from (s.text for s in plan.steps)
+    bodies = _source_bodies(document)
+    for md in markdown_texts(meta, document, essay, questions, vocabulary, teacher):
+        if not any(md is body for body in bodies):
+            yield md
+
+
+def _source_bodies(document: Document | None) -> tuple[Markdown, ...]:
+    if document is None:
+        return ()
+    if document.adapted is None:
+        return (document.original.body,)
+    return (document.original.body, document.adapted.body)
 
 
 def cross_check(
     root: Path,
     problems: Problems,
     *,
+    meta: Meta | None = None,
     document: Document | None,
     essay: Markdown | None,
     questions: Sequence[Question],
@@ -117,16 +120,14 @@ def cross_check(
 
     Runs on whatever parts loaded, so one broken file does not hide the others' problems.
     """
-    original = adapted = Found()
-    if document:
-        speakers = [s.id for s in document.speakers]
-        original = scan(document.original.body, problems, speakers=speakers, allow_spans=True)
-        _check_images(root, document.original.body.file, original, problems)
-        if document.adapted:
-            adapted = scan(document.adapted.body, problems, speakers=speakers, allow_spans=True)
-            _check_images(root, document.adapted.body.file, adapted, problems)
-    anchors = {*original.anchors, *adapted.anchors}
-    for md in markdowns(document, essay, questions, teacher):
+    anchors: set[str] = set()
+    speakers = [s.id for s in document.speakers] if document else []
+    for body in _source_bodies(document):
+        found = scan(body, problems, speakers=speakers, allow_spans=True)
+        _check_images(root, body.file, found, problems)
+        anchors |= set(found.anchors)
+    texts = markdowns(document, essay, questions, teacher, meta=meta, vocabulary=vocabulary)
+    for md in texts:
         found = scan(md, problems)
         _check_images(root, md.file, found, problems)
         if document is None:

@@ -7,7 +7,6 @@ that position. Duplicate keys, tabs and syntax errors become Problems.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ class Node:
 
     value: Any  # dict[str, Node] | list[Node] | str | int | float | bool | date | None
     line: int
+    # Where the value's text starts: a block scalar ('key: |') starts a line below its key.
+    text_line: int = 0
 
     @property
     def kind(self) -> str:
@@ -84,49 +85,62 @@ class _Loader(yaml.SafeLoader):
             )
         self._depth += 1
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        # The composer resolves plain values to the same tags ('5' is an int either way):
+        # only the event knows whether the file wrote the tag out.
+        if node is not None:
+            node.written_tag = getattr(event, "tag", None)  # type: ignore[attr-defined]
+        return node
 
 
-def _value(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> Any:
+def _value(node: yaml.Node) -> Any:
     """Construct a scalar (or a complex key); a value YAML cannot make stays text."""
+    if _refused_tag(node):
+        return node.value if isinstance(node.value, str) else None
     try:
         return _scalars.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-        pass
-    resolve: Callable[..., str] = _scalars.resolve
-    implicit = isinstance(node, yaml.ScalarNode) and node.tag == resolve(
-        yaml.ScalarNode, node.value, (True, False)
-    )
-    if not implicit:
-        _tag_problem(node, file, problems, path, offset)
-    # e.g. 'date: 2026-13-45' looks like a date but is none: the field's check says so.
-    return node.value if isinstance(node.value, str) else None
+        # e.g. 'date: 2026-13-45' looks like a date but is none: the field's check says so.
+        return node.value if isinstance(node.value, str) else None
 
 
-_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# '!!str' only says "this is text", as quotes do, and every text field reads it so: harmless.
+_ALLOWED_TAGS = ("tag:yaml.org,2002:str",)
+
+
+def _refused_tag(node: yaml.Node) -> str:
+    """The tag written on a node that packet will not read ('!!binary', '!x'), or ''.
+
+    Plain values need no tag; any other tag makes a value packet cannot print as typed
+    (bytes print as b'…', a set loses its order) or names code to run.
+    """
+    tag = getattr(node, "written_tag", None)
+    if tag is None or (isinstance(node, yaml.ScalarNode) and tag in _ALLOWED_TAGS):
+        return ""
+    return str(tag).replace("tag:yaml.org,2002:", "!!")
 
 
 def _tag_problem(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> None:
-    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-    problems.add(
-        file,
-        f"'{tag}' is a YAML tag that packet cannot read",
-        "delete the tag (the word starting with '!') and keep the value",
-        line=node.start_mark.line + 1 + offset,
-        field=path,
-    )
+    if tag := _refused_tag(node):
+        problems.add(
+            file,
+            f"'{tag}' is a YAML tag that packet cannot read",
+            "delete the tag (the word starting with '!') and keep the value",
+            line=node.start_mark.line + 1 + offset,
+            field=path,
+        )
 
 
 def _build(node: yaml.Node, file: Path, problems: Problems, path: str, offset: int) -> Node:
     line = node.start_mark.line + 1 + offset
-    if isinstance(node, yaml.CollectionNode) and node.tag not in _COLLECTIONS:
-        _tag_problem(node, file, problems, path, offset)  # e.g. !!set, !!python/object/apply
+    _tag_problem(node, file, problems, path, offset)  # e.g. !!binary, !!set, !!python/…
     if isinstance(node, yaml.MappingNode):
         items: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = str(_value(key_node, file, problems, path, offset))
+            _tag_problem(key_node, file, problems, path, offset)
+            key = str(_value(key_node))
             key_line = key_node.start_mark.line + 1 + offset
             if key in items:
                 problems.add(
@@ -139,7 +153,7 @@ def _build(node: yaml.Node, file: Path, problems: Problems, path: str, offset: i
                 continue
             child = _build(value_node, file, problems, _join(path, key), offset)
             # A key's line is where the key is written, which is what a reader looks for.
-            items[key] = Node(child.value, key_line)
+            items[key] = Node(child.value, key_line, child.text_line)
         return Node(items, line)
     if isinstance(node, yaml.SequenceNode):
         return Node(
@@ -149,7 +163,8 @@ def _build(node: yaml.Node, file: Path, problems: Problems, path: str, offset: i
             ],
             line,
         )
-    return Node(_value(node, file, problems, path, offset), line)
+    block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+    return Node(_value(node), line, line + block)
 
 
 def _join(path: str, key: str) -> str:
