@@ -7,9 +7,8 @@ a fraction of one render and the file grows by well under a kilobyte a copy.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -22,6 +21,7 @@ from .resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
     from .assemble import CopyMarks
+    from .roster import Student
 
 NAME_SIZE = 12.0
 HEADER_NAME_SIZE = 9.0
@@ -89,10 +89,40 @@ def _groups(
         # A one-class roster without a period column: the period only labels it.
         return {period: [Copy(k, s.display, period) for k, s in enumerate(whole.students, 1)]}
     chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
+    grouped = group_by_period(chosen)
+    _check_file_parts(roster_path, grouped)
+    # One spelling per set, the roster's first, so every copy of a class says the same.
     return {
-        key or "": [Copy(k, s.display, s.period or "") for k, s in enumerate(students, 1)]
-        for key, students in group_by_period(chosen).items()
+        key or "": [Copy(k, s.display, key or "") for k, s in enumerate(students, 1)]
+        for key, students in grouped.items()
     }
+
+
+def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[Student]]) -> None:
+    """Refuse two different periods whose files would have one name, before any is written."""
+    from .periods import period_file_part
+
+    seen: dict[str, str] = {}
+    problems = []
+    for period, students in grouped.items():
+        if period is None:
+            continue
+        part = period_file_part(period)
+        if part in seen:
+            problems.append(
+                Problem(
+                    roster_path,
+                    f'periods "{seen[part]}" and "{period}" are different classes but would be '
+                    f'printed to one file, "…-class-set-{part}.pdf"',
+                    "rename one of them in the roster so that they differ in a letter or digit "
+                    "(file names keep only letters and digits)",
+                    line=students[0].row,
+                )
+            )
+        else:
+            seen[part] = period
+    if problems:
+        raise InvalidInput(problems, what="the roster")
 
 
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
@@ -148,26 +178,30 @@ def _render_all(
         stamped = [m.text for copy in marks for page in copy.pages for m in page]
         leaks.check_strings([*stamped, *assemble.document_strings(data)], packet, "class set")
         leaks.check_student_pdf(cover, packet, what="class set's cover sheet")
-        name = (
-            f"{packet.slug}-class-set-{_slug(period)}.pdf"
-            if period
-            else f"{packet.slug}-class-set.pdf"
-        )
-        files[name] = data
+        files[_file_name(packet, period, options)] = data
     return files
 
 
 def period_label(period: str) -> str:
-    return (
-        period
-        if re.match(r"(?i)(period|section|class|block|hour)\b", period)
-        else f"Period {period}"
+    """Return the period as printed: "Period 3" for "3", "Block A" as it is."""
+    from .periods import starts_with_period_word
+
+    return period if starts_with_period_word(period) else f"Period {period}"
+
+
+def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:
+    """Return the set's file name: the period's, then a suffix for each variant."""
+    from .build import output_name
+    from .periods import period_file_part
+
+    kind = f"class-set-{period_file_part(period)}" if period else "class-set"
+    return output_name(
+        packet,
+        kind,
+        paper=options.paper or packet.meta.paper,
+        booklet=options.booklet,
+        with_key=options.with_key,
     )
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "period"
 
 
 def copy_marks(
