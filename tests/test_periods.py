@@ -63,6 +63,8 @@ def test_labels_name_the_period_once() -> None:
     assert period_label("Block A") == "Block A"
     assert period_label("Période 1") == "Période 1"
     assert period_label("per. 4") == "per. 4"
+    assert period_label("一班") == "一班"
+    assert period_label("3반") == "3반"
 
 
 def test_group_by_period_merges_spellings_under_the_first(tmp_path: Path) -> None:

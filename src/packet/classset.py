@@ -184,9 +184,9 @@ def _render_all(
 
 def period_label(period: str) -> str:
     """Return the period as printed: "Period 3" for "3", "Block A" as it is."""
-    from .periods import starts_with_period_word
+    from .periods import names_itself
 
-    return period if starts_with_period_word(period) else f"Period {period}"
+    return period if names_itself(period) else f"Period {period}"
 
 
 def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:

@@ -47,10 +47,13 @@ def period_key(period: str | None) -> str:
     return " ".join(tokens)
 
 
-def starts_with_period_word(period: str) -> bool:
-    """Whether a period says what it is ("Block A", "Période 1"), not only which one ("3")."""
+def names_itself(period: str) -> bool:
+    """Whether a period says what it is ("Block A", "Période 1", "一班"), not only which one."""
     words = _fold(period).split(maxsplit=1)
-    return bool(words) and "".join(c for c in words[0] if _kind(c)) in PERIOD_WORDS
+    if words and "".join(c for c in words[0] if _kind(c)) in PERIOD_WORDS:
+        return True
+    # Chinese, Japanese and Korean class names carry their own word for class (班, 組, 반).
+    return any(unicodedata.east_asian_width(c) in "WF" and c.isalpha() for c in period)
 
 
 def period_file_part(period: str) -> str:
