@@ -47,6 +47,21 @@ def holds(files: dict[str, list[str]]) -> Callable[[Path, str], None]:
     return check
 
 
+def second_class(tmp: Path) -> Run:
+    """Two Google Classroom exports, one per class, with no period column: print both."""
+    rosters = {"period3.csv": "Ana Lopez", "period5.csv": "Ben Ng"}
+    for name, student in rosters.items():
+        first, last = student.split()
+        (tmp / name).write_text(f"First Name,Last Name\n{first},{last}\n", encoding="utf-8")
+    first = subprocess.run(
+        [sys.executable, *class_set(tmp, "--roster", str(tmp / "period3.csv"))],
+        capture_output=True,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    return Run(class_set(tmp, "--roster", str(tmp / "period5.csv")))
+
+
 def earlier_build(*names: str, then: Callable[[Path], list[str]]) -> Callable[[Path], Run]:
     """Put PDFs from an earlier build in the output folder, then run the command."""
 
@@ -164,6 +179,18 @@ CASES: dict[str, Case] = {
             '{tmp}/periods.csv:3: periods "Math 1" and "Math 1+" are different classes but '
             'would be printed to one file, "…-class-set-math-1.pdf"',
             "fix: rename one of them in the roster so that they differ in a letter or digit",
+        ),
+    ),
+    "period-column-missing": Case(
+        second_class,
+        ("wrote {tmp}/out/lesson/lesson-class-set-period5.pdf",),
+        code=0,
+        writes=("lesson/lesson-class-set-period3.pdf", "lesson/lesson-class-set-period5.pdf"),
+        check=holds(
+            {
+                "lesson-class-set-period3.pdf": ["Ana Lopez"],
+                "lesson-class-set-period5.pdf": ["Ben Ng"],
+            }
         ),
     ),
     "variant-adapted-a4": Case(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -49,6 +49,9 @@ class ClassSetOptions:
     with_key: bool = False
     teacher: str = ""
     date: str = ""
+    # Names the set of a roster without periods, so that the sets of two such rosters
+    # (one Google Classroom export per class) do not overwrite each other.
+    roster_name: str = ""
 
 
 def build_class_sets(
@@ -67,6 +70,8 @@ def build_class_sets(
     packet = load_packet(source)
     groups = _groups(roster, copies, period, sort)
     _check_names(groups, roster)
+    if roster is not None:
+        options = replace(options, roster_name=roster.stem)
     with reproducible_time(packet):
         files = _render_all(packet, groups, options)
     return write_files(out_dir / packet.slug, files)
@@ -102,25 +107,31 @@ def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[S
     """Refuse two different periods whose files would have one name, before any is written."""
     from .periods import period_file_part
 
-    seen: dict[str, str] = {}
+    seen: dict[str, str | None] = {}
     problems = []
     for period, students in grouped.items():
-        if period is None:
-            continue
-        part = period_file_part(period)
-        if part in seen:
-            problems.append(
-                Problem(
-                    roster_path,
-                    f'periods "{seen[part]}" and "{period}" are different classes but would be '
-                    f'printed to one file, "…-class-set-{part}.pdf"',
-                    "rename one of them in the roster so that they differ in a letter or digit "
-                    "(file names keep only letters and digits)",
-                    line=students[0].row,
-                )
-            )
-        else:
+        part = period_file_part(period if period is not None else roster_path.stem)
+        if part not in seen:
             seen[part] = period
+            continue
+        first = seen[part]
+        if first is not None and period is not None:
+            message = f'periods "{first}" and "{period}" are different classes'
+            fix = "rename one of them in the roster so that they differ in a letter or digit"
+        else:
+            message = (
+                f"the students without a period (whose set is named after the roster file) "
+                f'and period "{first or period}" are different classes'
+            )
+            fix = "fill in the missing periods in the roster, or rename the roster file"
+        problems.append(
+            Problem(
+                roster_path,
+                f'{message} but would be printed to one file, "…-class-set-{part}.pdf"',
+                f"{fix} (file names keep only letters and digits)",
+                line=students[0].row,
+            )
+        )
     if problems:
         raise InvalidInput(problems, what="the roster")
 
@@ -194,7 +205,8 @@ def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:
     from .build import output_name
     from .periods import period_file_part
 
-    kind = f"class-set-{period_file_part(period)}" if period else "class-set"
+    named = period or options.roster_name
+    kind = f"class-set-{period_file_part(named)}" if named else "class-set"
     return output_name(
         packet,
         kind,

@@ -186,7 +186,8 @@ def class_set(
 
     \b
         OUTPUT/<packet>/<packet>-class-set-<period>.pdf
-        OUTPUT/<packet>/<packet>-class-set.pdf   (a roster without periods)
+        OUTPUT/<packet>/<packet>-class-set-<roster>.pdf   (a roster without periods)
+        OUTPUT/<packet>/<packet>-class-set.pdf   (--copies)
         OUTPUT/<packet>/<packet>-class-set-3-booklet-a4-with-key.pdf
 
     \b
