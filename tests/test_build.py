@@ -218,3 +218,20 @@ def test_all_content_is_tagged_or_an_artifact(built: dict[str, Path]) -> None:
                     assert stack, "text outside any marked content"
                     texts_in_artifacts += stack[0] == "/Artifact"
             assert texts_in_artifacts >= 2  # at least the footer's title and page number
+
+
+def test_file_names_say_which_variant_a_file_is(sample: Packet) -> None:
+    from packet.build import output_name
+
+    own = sample.meta.paper
+    other = "a4" if own == "letter" else "letter"
+    slug = sample.slug
+    assert output_name(sample, "student", paper=own) == f"{slug}-student.pdf"
+    assert output_name(sample, "teacher", paper=other, version="adapted") == (
+        f"{slug}-teacher-adapted-{other}.pdf"
+    )
+    assert output_name(sample, "student", paper=own, version="both") == f"{slug}-student-both.pdf"
+    assert (
+        output_name(sample, "class-set-3", paper=other, booklet=True, with_key=True)
+        == f"{slug}-class-set-3-booklet-{other}-with-key.pdf"
+    )

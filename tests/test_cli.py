@@ -45,7 +45,11 @@ def test_build_writes_both_editions(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     folder = tmp_path / "dobrynin-kennedy-1962"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["dobrynin-kennedy-1962-student.pdf", "dobrynin-kennedy-1962-teacher.pdf"]
+    # Letter is the sample's own paper, so A4 is a variant and says so in its names.
+    assert names == [
+        "dobrynin-kennedy-1962-student-a4.pdf",
+        "dobrynin-kennedy-1962-teacher-a4.pdf",
+    ]
 
 
 def test_unknown_edition_and_paper_are_clear_errors(tmp_path: Path) -> None:

@@ -156,5 +156,31 @@ def build(
     outputs = {}
     for edition in editions:
         built = render_edition(packet, edition, chosen, version)
-        outputs[f"{packet.slug}-{edition}.pdf"] = built.pdf
+        outputs[output_name(packet, edition, paper=chosen, version=version)] = built.pdf
     return write_files(out_dir / packet.slug, outputs)
+
+
+def output_name(
+    packet: Packet,
+    kind: str,
+    *,
+    paper: Paper,
+    version: SourceVersion = "original",
+    booklet: bool = False,
+    with_key: bool = False,
+) -> str:
+    """Return an output's file name: plain for the packet's defaults, a suffix per variant.
+
+    Every option that changes the pages adds its suffix, always in this order, so
+    that no variant overwrites another: ``lesson-student-adapted-a4.pdf``.
+    """
+    parts = [packet.slug, kind]
+    if version != "original":
+        parts.append(version)
+    if booklet:
+        parts.append("booklet")
+    if paper != packet.meta.paper:
+        parts.append(paper)
+    if with_key:
+        parts.append("with-key")
+    return "-".join(parts) + ".pdf"

@@ -7,10 +7,9 @@ a fraction of one render and the file grows by well under a kilobyte a copy.
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -22,6 +21,7 @@ from .resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
     from .assemble import CopyMarks
+    from .roster import Student
 
 NAME_SIZE = 12.0
 HEADER_NAME_SIZE = 9.0
@@ -49,6 +49,9 @@ class ClassSetOptions:
     with_key: bool = False
     teacher: str = ""
     date: str = ""
+    # Names the set of a roster without periods, so that the sets of two such rosters
+    # (one Google Classroom export per class) do not overwrite each other.
+    roster_name: str = ""
 
 
 def build_class_sets(
@@ -67,6 +70,8 @@ def build_class_sets(
     packet = load_packet(source)
     groups = _groups(roster, copies, period, sort)
     _check_names(groups, roster)
+    if roster is not None:
+        options = replace(options, roster_name=roster.stem)
     with reproducible_time(packet):
         files = _render_all(packet, groups, options)
     return write_files(out_dir / packet.slug, files)
@@ -89,10 +94,46 @@ def _groups(
         # A one-class roster without a period column: the period only labels it.
         return {period: [Copy(k, s.display, period) for k, s in enumerate(whole.students, 1)]}
     chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
+    grouped = group_by_period(chosen)
+    _check_file_parts(roster_path, grouped)
+    # One spelling per set, the roster's first, so every copy of a class says the same.
     return {
-        key or "": [Copy(k, s.display, s.period or "") for k, s in enumerate(students, 1)]
-        for key, students in group_by_period(chosen).items()
+        key or "": [Copy(k, s.display, key or "") for k, s in enumerate(students, 1)]
+        for key, students in grouped.items()
     }
+
+
+def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[Student]]) -> None:
+    """Refuse two different periods whose files would have one name, before any is written."""
+    from .periods import period_file_part
+
+    seen: dict[str, str | None] = {}
+    problems = []
+    for period, students in grouped.items():
+        part = period_file_part(period if period is not None else roster_path.stem)
+        if part not in seen:
+            seen[part] = period
+            continue
+        first = seen[part]
+        if first is not None and period is not None:
+            message = f'periods "{first}" and "{period}" are different classes'
+            fix = "rename one of them in the roster so that they differ in a letter or digit"
+        else:
+            message = (
+                f"the students without a period (whose set is named after the roster file) "
+                f'and period "{first or period}" are different classes'
+            )
+            fix = "fill in the missing periods in the roster, or rename the roster file"
+        problems.append(
+            Problem(
+                roster_path,
+                f'{message} but would be printed to one file, "…-class-set-{part}.pdf"',
+                f"{fix} (file names keep only letters and digits)",
+                line=students[0].row,
+            )
+        )
+    if problems:
+        raise InvalidInput(problems, what="the roster")
 
 
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
@@ -148,26 +189,31 @@ def _render_all(
         stamped = [m.text for copy in marks for page in copy.pages for m in page]
         leaks.check_strings([*stamped, *assemble.document_strings(data)], packet, "class set")
         leaks.check_student_pdf(cover, packet, what="class set's cover sheet")
-        name = (
-            f"{packet.slug}-class-set-{_slug(period)}.pdf"
-            if period
-            else f"{packet.slug}-class-set.pdf"
-        )
-        files[name] = data
+        files[_file_name(packet, period, options)] = data
     return files
 
 
 def period_label(period: str) -> str:
-    return (
-        period
-        if re.match(r"(?i)(period|section|class|block|hour)\b", period)
-        else f"Period {period}"
+    """Return the period as printed: "Period 3" for "3", "Block A" as it is."""
+    from .periods import names_itself
+
+    return period if names_itself(period) else f"Period {period}"
+
+
+def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:
+    """Return the set's file name: the period's, then a suffix for each variant."""
+    from .build import output_name
+    from .periods import period_file_part
+
+    named = period or options.roster_name
+    kind = f"class-set-{period_file_part(named)}" if named else "class-set"
+    return output_name(
+        packet,
+        kind,
+        paper=options.paper or packet.meta.paper,
+        booklet=options.booklet,
+        with_key=options.with_key,
     )
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "period"
 
 
 def copy_marks(

@@ -94,7 +94,14 @@ def build(
 ) -> None:
     """Build the student and teacher PDFs of the packet in SOURCE.
 
-    Writes OUTPUT/<packet>/<packet>-student.pdf and <packet>-teacher.pdf.
+    Writes the files below; an option that changes the pages (--source-version, a
+    --paper other than the packet's own) adds a word to the names, so no version
+    replaces another:
+
+    \b
+        OUTPUT/<packet>/<packet>-student.pdf
+        OUTPUT/<packet>/<packet>-teacher.pdf
+        OUTPUT/<packet>/<packet>-student-adapted-a4.pdf
 
     \b
     Example:
@@ -172,9 +179,16 @@ def class_set(
 ) -> None:
     """Print a class set: the student edition once per student, each with a name.
 
-    Writes one PDF per class period, OUTPUT/<packet>/<packet>-class-set-<period>.pdf
-    (or <packet>-class-set.pdf when there are no periods), with a cover sheet that
-    says how to set the copier. Every copy starts on the front of a sheet.
+    Writes one PDF per class period, with a cover sheet that says how to set the
+    copier; every copy starts on the front of a sheet. Options that change the pages
+    (--booklet, a --paper other than the packet's own, --with-key) add a word each
+    to the file name:
+
+    \b
+        OUTPUT/<packet>/<packet>-class-set-<period>.pdf
+        OUTPUT/<packet>/<packet>-class-set-<roster>.pdf   (a roster without periods)
+        OUTPUT/<packet>/<packet>-class-set.pdf   (--copies)
+        OUTPUT/<packet>/<packet>-class-set-3-booklet-a4-with-key.pdf
 
     \b
     Example:

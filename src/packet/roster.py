@@ -126,10 +126,19 @@ def read_roster(
 
 
 def group_by_period(roster: Roster) -> dict[str | None, tuple[Student, ...]]:
-    """Group the roster's students by period, periods in order of first appearance."""
+    """Group the roster's students by period, periods in order of first appearance.
+
+    Spellings of one class ("Period 3", "period 3", "03") are one group, under the
+    spelling that comes first in the file.
+    """
+    from packet.periods import period_key
+
+    spelling: dict[str, str | None] = {}
     groups: dict[str | None, list[Student]] = {}
     for student in roster.students:
-        groups.setdefault(student.period, []).append(student)
+        key = period_key(student.period) if student.period else None
+        first = spelling.setdefault(key, student.period) if key is not None else None
+        groups.setdefault(first, []).append(student)
     return {key: tuple(members) for key, members in groups.items()}
 
 
@@ -400,9 +409,10 @@ def _only_period(
 
 
 def _period_key(period: str | None) -> str:
-    """Return period without case or spaces, "03" matching "3"."""
-    key = _NOT_WORD.sub("", (period or "").casefold())
-    return key.lstrip("0") or key
+    """Return what identifies a period, so that "--period 3" picks "Period 03" too."""
+    from packet.periods import period_key
+
+    return period_key(period)
 
 
 def _last_name_key(student: Student) -> tuple[str, str, str, str, int]:
