@@ -245,8 +245,6 @@ class Fetcher:
     def allowed(self, url: str) -> tuple[Path | None, str]:
         """Return the local file a URL may be read from, or None and why not."""
         scheme = urllib.parse.urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return None, ""
         if scheme != "file":
             return (
                 None,
@@ -267,7 +265,7 @@ class Fetcher:
 
         class _Fetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc, name-defined]
             def __init__(self) -> None:
-                super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+                super().__init__(allowed_protocols={"file"}, allow_redirects=False)
 
             def fetch(self, url: str, headers: Any = None) -> Any:
                 path, why = outer.allowed(url)
@@ -275,8 +273,7 @@ class Fetcher:
                     outer.refused.append((url, why))
                     raise weasyprint.urls.FatalURLFetchingError(f"{url}: {why}")
                 outer.fetched.append(url)
-                if path is None:  # data: URL
-                    return super().fetch(url, headers)
+                assert path is not None
                 return weasyprint.urls.URLFetcherResponse(
                     path.as_uri(), body=path.read_bytes(), headers={}
                 )
