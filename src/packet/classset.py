@@ -38,6 +38,7 @@ class Copy:
     number: int
     name: str = ""  # empty for numbered, unnamed copies
     period: str = ""
+    row: int | None = None  # the student's row in the roster, for messages
 
 
 @dataclass(frozen=True)
@@ -87,33 +88,41 @@ def _groups(
     whole = read_roster(roster_path, sort=sort)
     if period and not any(whole.periods):
         # A one-class roster without a period column: the period only labels it.
-        return {period: [Copy(k, s.display, period) for k, s in enumerate(whole.students, 1)]}
+        return {
+            period: [Copy(k, s.display, period, s.row) for k, s in enumerate(whole.students, 1)]
+        }
     chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
     return {
-        key or "": [Copy(k, s.display, s.period or "") for k, s in enumerate(students, 1)]
+        key or "": [Copy(k, s.display, s.period or "", s.row) for k, s in enumerate(students, 1)]
         for key, students in group_by_period(chosen).items()
     }
 
 
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
-    """Refuse names the bundled fonts cannot print, rather than print empty boxes."""
+    """Refuse names and periods the bundled fonts cannot print, rather than print boxes."""
     from .overlay import unsupported_characters
+    from .roster import printable, shown_as
 
+    shown_once: set[str] = set()  # a period is on every copy; report it once
     problems = []
     for copies in groups.values():
         for copy in copies:
-            missing = unsupported_characters(copy.name, fonts_dir())
-            if missing:
+            for what, text in (("name", copy.name), ("period", copy.period)):
+                missing = unsupported_characters(text, fonts_dir())
+                if not missing or (what == "period" and text in shown_once):
+                    continue
+                shown_once.add(text)
                 shown = " ".join(
-                    f"{c} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in missing
+                    f"{printable(c)} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in missing
                 )
                 problems.append(
                     Problem(
-                        roster or "roster",
-                        f"the name '{copy.name}' has characters the bundled fonts cannot print: "
-                        f"{shown}",
-                        "write the name in Latin letters in the roster, or ask for a font that "
-                        "covers this script to be bundled",
+                        shown_as(roster) if roster else "roster",
+                        f"the {what} '{printable(text)}' has characters the bundled fonts "
+                        f"cannot print: {shown}",
+                        f"write the {what} in Latin letters in the roster, or ask for a font "
+                        "that covers this script to be bundled",
+                        line=copy.row,
                     )
                 )
     if problems:
