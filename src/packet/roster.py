@@ -331,9 +331,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
     # A roster's header row is Latin letters, so at least its bytes alternate with NULs.
-    if odd >= pairs * 0.3 and even <= pairs * 0.02:
+    if odd >= pairs * 0.3 and even * 10 <= odd:
         return "utf-16-le"
-    if even >= pairs * 0.3 and odd <= pairs * 0.02:
+    if even >= pairs * 0.3 and odd * 10 <= even:
         return "utf-16-be"
     return None
 
