@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from conftest import SAMPLE, words
 from packet.classset import Copy, _check_names
+from packet.cli import main
 from packet.errors import InvalidInput
 from packet.roster import STDIN
 
@@ -33,3 +37,25 @@ def test_standard_input_is_named_as_such() -> None:
 
 def test_printable_names_pass() -> None:
     _check_names({"3": [Copy(1, "Zoë Ávila", "3", row=2), Copy(2, "王小明", "3", row=3)]}, None)
+
+
+def test_a_name_in_two_scripts_prints_in_the_same_order_on_cover_and_copy(
+    tmp_path: Path,
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text('Student Name\n"Haddad, سارة"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["class-set", str(SAMPLE), "--roster", str(roster), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (path,) = out.rglob("*.pdf")
+    arabic = re.compile("[\u0600-\u06ff]")
+    orders = {}
+    for page in (0, 2):  # the cover sheet, then the first page of the copy
+        found = [w for w in words(path) if w["page"] == page]
+        latin = min(w["x0"] for w in found if w["text"] == "Haddad")
+        script = min(w["x0"] for w in found if arabic.search(w["text"]))
+        orders[page] = latin < script
+    # First letter Arabic, so the name runs right to left: "Haddad" stands on the left.
+    assert orders == {0: True, 2: True}

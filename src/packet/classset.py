@@ -228,6 +228,7 @@ def _cover(
     from . import pdf
     from .assemble import padded_length, page_count
     from .render import render_cover
+    from .roster import direction
 
     pages = len(edition.layout.page_sizes)
     per_copy = padded_length(pages, booklet=options.booklet)
@@ -241,7 +242,10 @@ def _cover(
             packet,
             paper=options.paper or packet.meta.paper,
             period=period_label(period) if period else "",
-            copies=[{"number": c.number, "name": c.name, "period": c.period} for c in copies],
+            copies=[
+                {"number": c.number, "name": c.name, "period": c.period, "dir": direction(c.name)}
+                for c in copies
+            ],
             pages_per_copy=pages,
             padded_pages=per_copy,
             sheets_per_copy=sheets_per_copy,

@@ -461,6 +461,17 @@ def _hidden_character(student: Student) -> tuple[str, str] | None:
     return None
 
 
+def direction(text: str) -> Literal["ltr", "rtl"]:
+    """Return the direction a name runs in: that of its first letter with one (UAX #9, P2)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def printable(text: str) -> str:
     """Return text with control and invisible characters written as <U+001B>."""
     return "".join(
