@@ -441,24 +441,30 @@ def _gradebook_rows(body: Sequence[tuple[int, list[str]]], columns: _Columns) ->
 def _hidden_character(student: Student) -> tuple[str, str] | None:
     """Return (message, fix) if the student's name or period holds an invisible control."""
     for what, text in (("name", student.display), ("period", student.period or "")):
-        for char in text:
-            code = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
-            if char in BIDI_CONTROLS:
-                # The cover (HTML) honours these and the stamped copies do not, so the
-                # same name would print in two orders; no name needs them.
-                return (
-                    f"the {what} '{printable(text)}' contains the invisible direction control "
-                    f"{code}, which changes the order its letters print in",
-                    f"delete it: retype the {what} in the roster (names in Arabic or Hebrew "
-                    "need no direction controls)",
-                )
-            if unicodedata.category(char) == "Cc":
-                return (
-                    f"the {what} '{printable(text)}' contains the invisible control "
-                    f"character {code}",
-                    f"delete it: retype the {what} in the roster",
-                )
+        found = _HIDDEN.search(text)
+        if found is None:
+            continue
+        char = found.group()
+        code = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        if char in BIDI_CONTROLS:
+            # The cover (HTML) honours these and the stamped copies do not, so the
+            # same name would print in two orders; no name needs them.
+            return (
+                f"the {what} '{printable(text)}' contains the invisible direction control "
+                f"{code}, which changes the order its letters print in",
+                f"delete it: retype the {what} in the roster (names in Arabic or Hebrew "
+                "need no direction controls)",
+            )
+        return (
+            f"the {what} '{printable(text)}' contains the invisible control character {code}",
+            f"delete it: retype the {what} in the roster",
+        )
     return None
+
+
+# Control characters (category Cc: C0, DEL and C1) and the direction controls. Tabs and
+# line breaks inside a field are already spaces (_clean).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def direction(text: str) -> Literal["ltr", "rtl"]:
@@ -606,14 +612,14 @@ def _display_name(first: str, last: str) -> str:
 
 def _is_east_asian(text: str) -> bool:
     """Return whether text is written in Han, kana or Hangul only (ignoring spaces)."""
-    letters = [char for char in text if not char.isspace()]
-    return bool(letters) and all(_EAST_ASIAN.match(char) for char in letters)
+    return _EAST_ASIAN_ONLY.fullmatch(_SPACE.sub("", text)) is not None
 
 
 _EAST_ASIAN = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f\u30fb\u00b7]"
 )
+_EAST_ASIAN_ONLY = re.compile(_EAST_ASIAN.pattern + "+")
 
 
 def _only_period(
