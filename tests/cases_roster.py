@@ -59,8 +59,8 @@ CASES: dict[str, Case] = {
     "roster-fifo-no-writer": Case(
         fifo_without_writer,
         (
-            "{tmp}/period3.csv: nothing arrived through this pipe for 0.5 seconds, so packet "
-            "stopped waiting for the roster",
+            "{tmp}/period3.csv: this pipe sent nothing for 0.5 seconds, so packet stopped "
+            "waiting for the roster",
             "fix: start the program that writes the roster first",
         ),
         fast=True,

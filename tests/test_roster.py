@@ -351,11 +351,33 @@ def test_fifo_nobody_writes_to_gives_up(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "roster.csv"
     os.mkfifo(path)
     assert problems_of(path) == [
-        f"{path}: nothing arrived through this pipe for 0.2 seconds, so packet stopped "
-        "waiting for the roster\n"
+        f"{path}: this pipe sent nothing for 0.2 seconds, so packet stopped waiting "
+        "for the roster\n"
         "    fix: start the program that writes the roster first, or save the roster as a "
         "file and give its name"
     ]
+
+
+def test_fifo_that_stops_sending_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roster_module, "PIPE_WAIT_SECONDS", 0.2)
+    path = tmp_path / "roster.csv"
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def write() -> None:
+        with path.open("w", encoding="utf-8") as fifo:
+            fifo.write("First Name,Last Name\nAna,Lo")
+            fifo.flush()
+            done.wait(timeout=30)  # holds the pipe open, sending nothing more
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        (message,) = problems_of(path)
+    finally:
+        done.set()
+        writer.join()
+    assert message.startswith(f"{path}: this pipe sent 27 bytes, then nothing for 0.2 seconds")
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])

@@ -219,7 +219,8 @@ def _read_bytes(path: Path, problems: Problems) -> bytes | None:
     where = shown_as(path)
     try:
         if path == STDIN:
-            fd = os.dup(sys.stdin.fileno())
+            # sys.stdin rather than fd 0, so a caller that replaced it is read from.
+            fd = os.dup(sys.stdin.fileno() if sys.stdin is not None else 0)
         else:
             refused = _refused(os.stat(path).st_mode)
             if refused:
@@ -269,15 +270,15 @@ def _read_fd(where: Path | str, fd: int, problems: Problems) -> bytes | None:
             )
             return None
         os.set_blocking(fd, True)
-        data = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=None)
-        assert data is not None  # only a wait can run out
+        data, _ = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=None)
     elif stat.S_ISFIFO(info.st_mode):
-        data = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=PIPE_WAIT_SECONDS)
-        if data is None:
+        data, stalled = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=PIPE_WAIT_SECONDS)
+        if stalled:
+            sent = f"sent {len(data):,} bytes, then nothing" if data else "sent nothing"
             problems.add(
                 where,
-                f"nothing arrived through this pipe for {PIPE_WAIT_SECONDS:g} seconds, "
-                "so packet stopped waiting for the roster",
+                f"this pipe {sent} for {PIPE_WAIT_SECONDS:g} seconds, so packet stopped "
+                "waiting for the roster",
                 "start the program that writes the roster first, or save the roster as a "
                 "file and give its name",
             )
@@ -303,23 +304,21 @@ def _read_fd(where: Path | str, fd: int, problems: Problems) -> bytes | None:
     return data
 
 
-def _read_up_to(fd: int, limit: int, *, wait: float | None) -> bytes | None:
-    """Return fd's bytes up to limit; None if wait seconds pass with nothing to read."""
-    poller = None
-    if wait is not None:
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
+def _read_up_to(fd: int, limit: int, *, wait: float | None) -> tuple[bytes, bool]:
+    """Return fd's bytes up to limit, and whether wait seconds passed with nothing to read."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
     chunks: list[bytes] = []
     total = 0
     while total < limit:
-        if poller is not None and wait is not None and not poller.poll(wait * 1000):
-            return None
+        if wait is not None and not poller.poll(wait * 1000):
+            return b"".join(chunks), True
         chunk = os.read(fd, min(CHUNK_BYTES, limit - total))
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
-    return b"".join(chunks)
+    return b"".join(chunks), False
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
