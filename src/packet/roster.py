@@ -297,7 +297,7 @@ def _read_fd(where: Path | str, fd: int, problems: Problems) -> bytes | None:
         problems.add(
             where,
             f"the roster is more than {MAX_ROSTER_BYTES / 1e6:.0f} MB, too large for a class "
-            "list (the limit)",
+            f"list (the limit is {MAX_ROSTER_BYTES / 1e6:.0f} MB)",
             TOO_LARGE_FIX,
         )
         return None
@@ -421,9 +421,9 @@ def _parse(path: Path | str, text: str, problems: Problems) -> list[Student]:
 def _gradebook_rows(body: Sequence[tuple[int, list[str]]], columns: _Columns) -> int:
     """Return how many rows under the header are a gradebook export's summary rows.
 
-    Google Classroom's grades export (Grades > Settings > "Download these grades as
-    CSV") puts a row of due dates and a row of points, neither with a student name,
-    then a "Class Average" row, between the header and the first student.
+    Google Classroom's grades download ("Download these grades as CSV") puts a row
+    of due dates and a row of points, with no student name, then a "Class Average"
+    row, between the header and the first student.
     """
     for index, (line, fields) in enumerate(body[:HEADER_SEARCH_ROWS]):
         student = _student(fields, columns, line)
