@@ -68,9 +68,10 @@ CASES: dict[str, Case] = {
     "roster-too-many-students": Case(
         whole_school,
         (
-            "{tmp}/school.csv:2002: the roster lists 50,000 students, more than packet prints "
-            "in one class set (the limit is 2,000, as for --copies)",
-            "fix: check that this is the right file: export only your own classes",
+            "{tmp}/school.csv:2002: 50,000 students to print, more than packet prints in one "
+            "run (the limit is 2,000, as for --copies)",
+            "fix: print one period at a time with --period, or check that this is the right "
+            "file: export only your own classes",
         ),
         fast=True,
     ),

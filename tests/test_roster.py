@@ -186,9 +186,14 @@ def test_period_filter_lists_the_periods_when_none_match() -> None:
     ]
 
 
-def test_period_filter_without_a_period_column() -> None:
-    (message,) = problems_of(ROSTERS / "google_classroom.csv", period="1")
-    assert 'no students in period "1": the roster has no period column' in message
+def test_period_labels_a_roster_without_a_period_column() -> None:
+    roster = read_roster(ROSTERS / "google_classroom.csv", period="1")
+    assert [(s.first, s.period) for s in roster.students] == [
+        ("Ava", "1"),
+        ("Mateo", "1"),
+        ("Chloé", "1"),
+        ("Liam", "1"),
+    ]
 
 
 def test_group_by_period_keeps_first_appearance_order() -> None:
@@ -406,11 +411,20 @@ def test_the_cap_is_the_same_as_for_copies(tmp_path: Path) -> None:
     assert len(read_roster(path).students) == MAX_STUDENTS == 2000
     path.write_text(path.read_text(encoding="utf-8") + "One,More\n", encoding="utf-8")
     assert problems_of(path) == [
-        f"{path}:2002: the roster lists 2,001 students, more than packet prints in one class "
-        "set (the limit is 2,000, as for --copies)\n"
-        "    fix: check that this is the right file: export only your own classes, or split "
-        "the roster into one file per class"
+        f"{path}:2002: 2,001 students to print, more than packet prints in one run (the "
+        "limit is 2,000, as for --copies)\n"
+        "    fix: check that this is the right file: export only your own classes"
     ]
+
+
+def test_the_cap_counts_the_period_printed(tmp_path: Path) -> None:
+    path = tmp_path / "school.csv"
+    rows = [f"Student {n},Family {n},{n % 3 + 1}" for n in range(3000)]
+    path.write_text("First Name,Last Name,Period\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert len(read_roster(path, period="2").students) == 1000
+    (message,) = problems_of(path)
+    assert message.startswith(f"{path}:2002: 3,000 students to print, more than packet")
+    assert "fix: print one period at a time with --period, or check" in message
 
 
 # Encodings ------------------------------------------------------------------------------

@@ -85,13 +85,8 @@ def _groups(
         return {period or "": [Copy(k) for k in range(1, copies + 1)]}
     from .roster import group_by_period, read_roster
 
-    whole = read_roster(roster_path, sort=sort)
-    if period and not any(whole.periods):
-        # A one-class roster without a period column: the period only labels it.
-        return {
-            period: [Copy(k, s.display, period, s.row) for k, s in enumerate(whole.students, 1)]
-        }
-    chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
+    # One read: a roster piped in on standard input cannot be read twice.
+    chosen = read_roster(roster_path, period=period or None, sort=sort)
     return {
         key or "": [Copy(k, s.display, s.period or "", s.row) for k, s in enumerate(students, 1)]
         for key, students in group_by_period(chosen).items()

@@ -18,7 +18,7 @@ import stat
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -135,20 +135,24 @@ def read_roster(
     where = shown_as(path)
     students = _parse(where, text, problems)
     problems.raise_if_any(what=WHAT)
+    if period is not None and not any(student.period for student in students):
+        # A one-class roster without a period column: the period only labels it.
+        students = [replace(student, period=period) for student in students]
+    elif period is not None:
+        students = _only_period(where, students, period, problems)
+        problems.raise_if_any(what=WHAT)
     if len(students) > MAX_STUDENTS:
-        # Checked on the whole file, before any page is rendered or any name is
-        # looked up in the fonts: that is where the time and memory went.
+        # The students this run would print, counted before any page is rendered or
+        # any name is looked up in the fonts: that is where the time and memory went.
+        periods = period is None and any(student.period for student in students)
         problems.add(
             where,
-            f"the roster lists {len(students):,} students, more than packet prints in one "
-            f"class set (the limit is {MAX_STUDENTS:,}, as for --copies)",
-            "check that this is the right file: export only your own classes, or split the "
-            "roster into one file per class",
+            f"{len(students):,} students to print, more than packet prints in one run "
+            f"(the limit is {MAX_STUDENTS:,}, as for --copies)",
+            ("print one period at a time with --period, or " if periods else "")
+            + "check that this is the right file: export only your own classes",
             line=students[MAX_STUDENTS].row,
         )
-        problems.raise_if_any(what=WHAT)
-    if period is not None:
-        students = _only_period(where, students, period, problems)
         problems.raise_if_any(what=WHAT)
     if sort == "last-name":
         students = sorted(students, key=_last_name_key)
@@ -630,19 +634,11 @@ def _only_period(
     if chosen:
         return chosen
     available = [p for p in dict.fromkeys(student.period for student in students) if p]
-    if not available:
-        problems.add(
-            path,
-            f'no students in period "{printable(period)}": the roster has no period column',
-            'add a "Period" column, or print the whole roster without choosing a period',
-        )
-    else:
-        problems.add(
-            path,
-            f'no students in period "{printable(period)}"',
-            "choose one of the roster's periods: "
-            + ", ".join(f'"{printable(p)}"' for p in available),
-        )
+    problems.add(
+        path,
+        f'no students in period "{printable(period)}"',
+        "choose one of the roster's periods: " + ", ".join(f'"{printable(p)}"' for p in available),
+    )
     return []
 
 

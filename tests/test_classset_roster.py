@@ -1,8 +1,10 @@
-"""The class set's check that every stamped name and period can be printed."""
+"""How a class set takes its copies from a roster: one read, printable names, one order."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,22 @@ def test_a_name_in_two_scripts_prints_in_the_same_order_on_cover_and_copy(
         orders[page] = latin < script
     # First letter Arabic, so the name runs right to left: "Haddad" stands on the left.
     assert orders == {0: True, 2: True}
+
+
+GROUPS_FROM_STDIN = (
+    "from packet.classset import _groups; from packet.roster import STDIN\n"
+    "groups = _groups(STDIN, None, '3', 'roster')\n"
+    "print({key: [(c.name, c.period, c.row) for c in copies] for key, copies in groups.items()})"
+)
+
+
+def test_a_piped_roster_is_read_once_even_for_one_period() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", GROUPS_FROM_STDIN],
+        input="Name,Period\nAna Lopez,3\nBen Ng,5\nCy Ode,3\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.strip() == "{'3': [('Ana Lopez', '3', 2), ('Cy Ode', '3', 4)]}", done.stderr
