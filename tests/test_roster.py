@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import threading
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from packet import roster as roster_module
 from packet.errors import InvalidInput
-from packet.roster import Roster, Student, group_by_period, read_roster
+from packet.roster import (
+    MAX_STUDENTS,
+    Roster,
+    Student,
+    group_by_period,
+    printable,
+    read_roster,
+)
 
 ROSTERS = Path(__file__).parent / "rosters"
 
@@ -173,9 +186,14 @@ def test_period_filter_lists_the_periods_when_none_match() -> None:
     ]
 
 
-def test_period_filter_without_a_period_column() -> None:
-    (message,) = problems_of(ROSTERS / "google_classroom.csv", period="1")
-    assert 'no students in period "1": the roster has no period column' in message
+def test_period_labels_a_roster_without_a_period_column() -> None:
+    roster = read_roster(ROSTERS / "google_classroom.csv", period="1")
+    assert [(s.first, s.period) for s in roster.students] == [
+        ("Ava", "1"),
+        ("Mateo", "1"),
+        ("Chloé", "1"),
+        ("Liam", "1"),
+    ]
 
 
 def test_group_by_period_keeps_first_appearance_order() -> None:
@@ -270,3 +288,304 @@ def test_student_is_frozen() -> None:
     student = Student("Ana", "Silva", "Ana Silva", None, 2)
     with pytest.raises(AttributeError):
         student.first = "Bea"  # type: ignore[misc]
+
+
+# Reading from pipes, devices and special files ------------------------------------------
+
+
+READ_STDIN = (
+    "import sys; from packet.roster import STDIN, read_roster; from packet.errors import "
+    "PacketError\n"
+    "try:\n"
+    "    print([s.display for s in read_roster(STDIN).students])\n"
+    "except PacketError as error:\n"
+    "    print(error.message); sys.exit(1)\n"
+)
+
+
+def test_roster_from_a_pipe() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", READ_STDIN],
+        input="Name\nAna Lopez\nBen Ng\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.strip() == "['Ana Lopez', 'Ben Ng']", done.stderr
+
+
+def test_endless_pipe_stops_at_the_size_limit() -> None:
+    endless = "import sys\nwhile True: sys.stdout.write('Ana,Lopez\\n' * 1000)"
+    with subprocess.Popen(
+        [sys.executable, "-c", endless], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as writer:
+        done = subprocess.run(
+            [sys.executable, "-c", READ_STDIN],
+            stdin=writer.stdout,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        writer.kill()
+    assert done.returncode == 1
+    assert (
+        "standard input (--roster -): the roster is more than 2 MB, too large for a class list"
+        in done.stdout
+    )
+
+
+def test_fifo_is_read_when_a_program_writes_to_it(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    os.mkfifo(path)
+
+    def write() -> None:
+        with path.open("w", encoding="utf-8") as fifo:
+            fifo.write("First Name,Last Name\nAna,Lopez\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    roster = read_roster(path)
+    writer.join()
+    assert [s.display for s in roster.students] == ["Ana Lopez"]
+
+
+def test_fifo_nobody_writes_to_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roster_module, "PIPE_WAIT_SECONDS", 0.2)
+    path = tmp_path / "roster.csv"
+    os.mkfifo(path)
+    assert problems_of(path) == [
+        f"{path}: this pipe sent nothing for 0.2 seconds, so packet stopped waiting "
+        "for the roster\n"
+        "    fix: start the program that writes the roster first, or save the roster as a "
+        "file and give its name"
+    ]
+
+
+def test_fifo_that_stops_sending_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roster_module, "PIPE_WAIT_SECONDS", 0.2)
+    path = tmp_path / "roster.csv"
+    os.mkfifo(path)
+    done = threading.Event()
+
+    def write() -> None:
+        with path.open("w", encoding="utf-8") as fifo:
+            fifo.write("First Name,Last Name\nAna,Lo")
+            fifo.flush()
+            done.wait(timeout=30)  # holds the pipe open, sending nothing more
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        (message,) = problems_of(path)
+    finally:
+        done.set()
+        writer.join()
+    assert message.startswith(f"{path}: this pipe sent 27 bytes, then nothing for 0.2 seconds")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
+def test_devices_are_refused(device: str) -> None:
+    assert problems_of(Path(device)) == [
+        f"{device}: this is a device, not a roster file\n"
+        "    fix: give the path to the .csv file exported from your school system"
+    ]
+
+
+def test_socket_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        (message,) = problems_of(path)
+    assert message.startswith(f"{path}: this is a socket, not a roster file")
+
+
+# How many students ---------------------------------------------------------------------
+
+
+def test_the_cap_is_the_same_as_for_copies(tmp_path: Path) -> None:
+    path = tmp_path / "school.csv"
+    rows = [f"Student {n},Family {n}" for n in range(MAX_STUDENTS)]
+    path.write_text("First Name,Last Name\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert len(read_roster(path).students) == MAX_STUDENTS == 2000
+    path.write_text(path.read_text(encoding="utf-8") + "One,More\n", encoding="utf-8")
+    assert problems_of(path) == [
+        f"{path}:2002: 2,001 students to print, more than packet prints in one run (the "
+        "limit is 2,000, as for --copies)\n"
+        "    fix: check that this is the right file: export only your own classes"
+    ]
+
+
+def test_the_cap_counts_the_period_printed(tmp_path: Path) -> None:
+    path = tmp_path / "school.csv"
+    rows = [f"Student {n},Family {n},{n % 3 + 1}" for n in range(3000)]
+    path.write_text("First Name,Last Name,Period\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert len(read_roster(path, period="2").students) == 1000
+    (message,) = problems_of(path)
+    assert message.startswith(f"{path}:2002: 3,000 students to print, more than packet")
+    assert "fix: print one period at a time with --period, or check" in message
+
+
+# Encodings ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes("Nombre\tApellido\nJosé\tNúñez\n王\t小明\n".encode(encoding))
+    roster = read_roster(path)
+    assert [s.display for s in roster.students] == ["José Núñez", "小明王"]
+    assert roster.encoding == encoding
+
+
+def test_damaged_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    lone_surrogate = b"\x00\xdc"
+    path.write_bytes(
+        "Name\nAna".encode("utf-16-le") + lone_surrogate + "Lopez\n".encode("utf-16-le")
+    )
+    (message,) = problems_of(path)
+    assert "this looks like UTF-16-LE text without a byte-order mark" in message
+
+
+# Names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('"King, Martin Luther, Jr."', ("Martin Luther", "King", "Martin Luther King Jr.")),
+        ('"Martin Luther King, Jr."', ("Martin Luther", "King", "Martin Luther King Jr.")),
+        ("Martin Luther King Jr.", ("Martin Luther", "King", "Martin Luther King Jr.")),
+        ('"Gates, William Henry, III"', ("William Henry", "Gates", "William Henry Gates III")),
+        ('"Davis, Sammy, Jr"', ("Sammy", "Davis", "Sammy Davis Jr")),
+        ('"Ford, Henry, II"', ("Henry", "Ford", "Henry Ford II")),
+        ('"King Jr., Martin Luther"', ("Martin Luther", "King Jr.", "Martin Luther King Jr.")),
+        ('"García Márquez, Gabriel"', ("Gabriel", "García Márquez", "Gabriel García Márquez")),
+        ('"de la Cruz, Juan Pablo"', ("Juan Pablo", "de la Cruz", "Juan Pablo de la Cruz")),
+        ("Maria V", ("Maria", "V", "Maria V")),  # an initial, not a fifth
+        ("Jr.", ("Jr.", "", "Jr.")),
+    ],
+)
+def test_suffixes_print_after_the_last_name(
+    tmp_path: Path, written: str, expected: tuple[str, str, str]
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(f"Name\n{written}\n", encoding="utf-8")
+    (student,) = read_roster(path).students
+    assert (student.first, student.last, student.display) == expected
+
+
+def test_suffix_does_not_change_the_sort(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text('Name\n"King, Martin Luther, Jr."\n"Jones, Ana"\n"Lee, Bo"\n')
+    roster = read_roster(path, sort="last-name")
+    assert [s.last for s in roster.students] == ["Jones", "King", "Lee"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown", "code"),
+    [
+        ("Ben\x1b[31m", "Ben<U+001B>[31m Ng", "U+001B"),
+        ("Ben\x07", "Ben<U+0007> Ng", "U+0007"),
+        ("Ben\x7f", "Ben<U+007F> Ng", "U+007F"),
+        ("Ben\x9b", "Ben<U+009B> Ng", "U+009B"),  # CSI, which terminals also act on
+    ],
+)
+def test_control_characters_are_shown_escaped_with_the_row(
+    tmp_path: Path, name: str, shown: str, code: str
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(f"First Name,Last Name\nAna,Lopez\n{name},Ng\n", encoding="utf-8")
+    (message,) = problems_of(path)
+    assert message.startswith(
+        f"{path}:3: the name '{shown}' contains the invisible control character {code}"
+    )
+    assert not any(unicodedata.category(c) == "Cc" and c != "\n" for c in message)
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066",
+                                     "\u2067", "\u2068", "\u2069"])  # fmt: skip
+def test_direction_controls_are_refused(tmp_path: Path, control: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(f"First Name,Last Name,Period\nسارة,{control}Haddad,3\n", encoding="utf-8")
+    (message,) = problems_of(path)
+    assert f"{path}:2: the name 'سارة <U+{ord(control):04X}>Haddad'" in message
+    assert f"invisible direction control U+{ord(control):04X} {unicodedata.name(control)}" in (
+        message
+    )
+
+
+def test_arabic_and_hebrew_names_need_no_controls(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("First Name,Last Name\nسارة,حداد\nנועה,כהן\n", encoding="utf-8")
+    assert [s.display for s in read_roster(path).students] == ["سارة حداد", "נועה כהן"]
+
+
+def test_a_control_character_in_the_period_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("Name,Period\nAna Lopez,3\nBen Ng,\x1b3\n", encoding="utf-8")
+    (message,) = problems_of(path)
+    assert message.startswith(
+        f"{path}:3: the period '<U+001B>3' contains the invisible control character U+001B"
+    )
+
+
+def test_the_header_message_shows_control_characters_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("E\x1bmail,ID\na@example.org,1\n", encoding="utf-8")
+    (message,) = problems_of(path)
+    assert '(the first row has "E<U+001B>mail", "ID")' in message
+
+
+def test_printable_escapes_what_a_terminal_would_act_on() -> None:
+    assert printable("Ana\x1b[2J\u202eLopez\u2028") == "Ana<U+001B>[2J<U+202E>Lopez<U+2028>"
+    assert printable("Zoë 王小明 محمد") == "Zoë 王小明 محمد"
+
+
+# Gradebook exports ----------------------------------------------------------------------
+
+
+def test_google_classroom_grades_export() -> None:
+    roster = read_roster(ROSTERS / "google_classroom_grades.csv")
+    assert names(roster) == [
+        ("Ava", "Johnson", "Ava Johnson", None, 5),
+        ("Mateo", "García", "Mateo García", None, 6),
+        ("Chloé", "Dubois", "Chloé Dubois", None, 7),
+    ]
+
+
+def grades_export(*rows: str) -> str:
+    header = "Last Name,First Name,Email Address,Essay,Quiz"
+    students = ["Johnson,Ava,ava@example.org,9,18", "Dubois,Chloé,chloe@example.org,8,15"]
+    return "\n".join([header, *rows, *students]) + "\n"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [",,,Nov 3,Nov 10", ",,,10,20", "Class Average,,,8.5,16.5"],  # as exported
+        ["Class Average,,,8.5,16.5"],  # the first rows deleted by hand
+        [",,,Nov 3,Nov 10", "Points,,,10,20", "Class Average,,,8.5,16.5"],  # a labelled row
+        [",,,10,20", ",Class Average,,8.5,16.5"],  # the label in the first-name column
+    ],
+)
+def test_gradebook_summary_rows_are_not_students(tmp_path: Path, rows: list[str]) -> None:
+    path = tmp_path / "grades.csv"
+    path.write_text(grades_export(*rows), encoding="utf-8")
+    assert [s.display for s in read_roster(path).students] == ["Ava Johnson", "Chloé Dubois"]
+
+
+def test_a_title_row_above_a_grades_export(tmp_path: Path) -> None:
+    path = tmp_path / "grades.csv"
+    path.write_text("8-4 U.S. History\n" + grades_export(",,,10,20", "Class Average,,,8,16"))
+    assert [s.row for s in read_roster(path).students] == [5, 6]
+
+
+def test_rows_without_names_are_still_reported_without_a_class_average(tmp_path: Path) -> None:
+    path = tmp_path / "grades.csv"
+    path.write_text(grades_export(",,,Nov 3,Nov 10", ",,,10,20"), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_roster(path)
+    assert [problem.line for problem in caught.value.problems] == [2, 3]

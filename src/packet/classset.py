@@ -38,6 +38,7 @@ class Copy:
     number: int
     name: str = ""  # empty for numbered, unnamed copies
     period: str = ""
+    row: int | None = None  # the student's row in the roster, for messages
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def build_class_sets(
     packet = load_packet(source)
     groups = _groups(roster, copies, period, sort)
     _check_names(groups, roster)
-    if roster is not None:
+    if roster is not None and str(roster) != "-":  # standard input has no name to give
         options = replace(options, roster_name=roster.stem)
     with reproducible_time(packet):
         files = _render_all(packet, groups, options)
@@ -89,16 +90,13 @@ def _groups(
         return {period or "": [Copy(k) for k in range(1, copies + 1)]}
     from .roster import group_by_period, read_roster
 
-    whole = read_roster(roster_path, sort=sort)
-    if period and not any(whole.periods):
-        # A one-class roster without a period column: the period only labels it.
-        return {period: [Copy(k, s.display, period) for k, s in enumerate(whole.students, 1)]}
-    chosen = read_roster(roster_path, period=period, sort=sort) if period else whole
+    # One read: a roster piped in on standard input cannot be read twice.
+    chosen = read_roster(roster_path, period=period or None, sort=sort)
     grouped = group_by_period(chosen)
     _check_file_parts(roster_path, grouped)
     # One spelling per set, the roster's first, so every copy of a class says the same.
     return {
-        key or "": [Copy(k, s.display, key or "") for k, s in enumerate(students, 1)]
+        key or "": [Copy(k, s.display, key or "", s.row) for k, s in enumerate(students, 1)]
         for key, students in grouped.items()
     }
 
@@ -110,7 +108,8 @@ def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[S
     seen: dict[str, str | None] = {}
     problems = []
     for period, students in grouped.items():
-        part = period_file_part(period if period is not None else roster_path.stem)
+        named = period if period is not None else roster_path.stem
+        part = period_file_part(named) if named != "-" else ""
         if part not in seen:
             seen[part] = period
             continue
@@ -137,24 +136,30 @@ def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[S
 
 
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
-    """Refuse names the bundled fonts cannot print, rather than print empty boxes."""
+    """Refuse names and periods the bundled fonts cannot print, rather than print boxes."""
     from .overlay import unsupported_characters
+    from .roster import printable, shown_as
 
+    shown_once: set[str] = set()  # a period is on every copy; report it once
     problems = []
     for copies in groups.values():
         for copy in copies:
-            missing = unsupported_characters(copy.name, fonts_dir())
-            if missing:
+            for what, text in (("name", copy.name), ("period", copy.period)):
+                missing = unsupported_characters(text, fonts_dir())
+                if not missing or (what == "period" and text in shown_once):
+                    continue
+                shown_once.add(text)
                 shown = " ".join(
-                    f"{c} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in missing
+                    f"{printable(c)} (U+{ord(c):04X} {unicodedata.name(c, '?')})" for c in missing
                 )
                 problems.append(
                     Problem(
-                        roster or "roster",
-                        f"the name '{copy.name}' has characters the bundled fonts cannot print: "
-                        f"{shown}",
-                        "write the name in Latin letters in the roster, or ask for a font that "
-                        "covers this script to be bundled",
+                        shown_as(roster) if roster else "roster",
+                        f"the {what} '{printable(text)}' has characters the bundled fonts "
+                        f"cannot print: {shown}",
+                        f"write the {what} in Latin letters in the roster, or ask for a font "
+                        "that covers this script to be bundled",
+                        line=copy.row,
                     )
                 )
     if problems:
@@ -265,6 +270,7 @@ def _cover(
     from . import pdf
     from .assemble import padded_length, page_count
     from .render import render_cover
+    from .roster import direction
 
     pages = len(edition.layout.page_sizes)
     per_copy = padded_length(pages, booklet=options.booklet)
@@ -278,7 +284,10 @@ def _cover(
             packet,
             paper=options.paper or packet.meta.paper,
             period=period_label(period) if period else "",
-            copies=[{"number": c.number, "name": c.name, "period": c.period} for c in copies],
+            copies=[
+                {"number": c.number, "name": c.name, "period": c.period, "dir": direction(c.name)}
+                for c in copies
+            ],
             pages_per_copy=pages,
             padded_pages=per_copy,
             sheets_per_copy=sheets_per_copy,

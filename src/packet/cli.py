@@ -142,8 +142,9 @@ def check(source: Path) -> None:
 @source_argument
 @click.option(
     "--roster",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Class list exported as CSV (Google Classroom, PowerSchool, Infinite Campus, Excel…).",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="Class list exported as CSV (Google Classroom, PowerSchool, Infinite Campus, Excel…), "
+    "at most 2000 students; '-' reads it from standard input.",
 )
 @click.option(
     "--copies",

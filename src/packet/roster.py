@@ -11,10 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import select
+import stat
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -60,6 +64,19 @@ SAVE_AS_CSV = 'in Excel use File > Save As > "CSV UTF-8"; in Google Sheets File 
 DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH_ROWS = 10  # report titles some systems put above the header
 MAX_ROSTER_BYTES = 2_000_000  # a whole school's roster is a few hundred kilobytes
+# Students in one roster: the same cap as --copies. Each copy is stamped and listed on
+# the cover sheet; 50,000 names ran for 15 minutes and past 1 GB of memory.
+MAX_STUDENTS = 2000
+PIPE_WAIT_SECONDS = 10.0  # a pipe that sends nothing for this long has no roster coming
+CHUNK_BYTES = 1 << 16
+STDIN = Path("-")
+CLASS_AVERAGE = "classaverage"  # after _column_key
+# Other labels a gradebook export writes in its name columns above the students.
+GRADEBOOK_LABELS = frozenset({"points", "pointspossible", "maxpoints", "duedate", "duedates"})
+# Embeddings, overrides and isolates (UAX #9); the marks LRM and RLM do not reorder letters.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+GIVE_A_FILE = "give the path to the .csv file exported from your school system"
+TOO_LARGE_FIX = "check that this is the right file: export only your own classes"
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -115,10 +132,27 @@ def read_roster(
     assert decoded is not None  # _read_text reports a problem whenever it returns None
     text, encoding = decoded
 
-    students = _parse(path, text, problems)
+    where = shown_as(path)
+    students = _parse(where, text, problems)
     problems.raise_if_any(what=WHAT)
-    if period is not None:
-        students = _only_period(path, students, period, problems)
+    if period is not None and not any(student.period for student in students):
+        # A one-class roster without a period column: the period only labels it.
+        students = [replace(student, period=period) for student in students]
+    elif period is not None:
+        students = _only_period(where, students, period, problems)
+        problems.raise_if_any(what=WHAT)
+    if len(students) > MAX_STUDENTS:
+        # The students this run would print, counted before any page is rendered or
+        # any name is looked up in the fonts: that is where the time and memory went.
+        periods = period is None and any(student.period for student in students)
+        problems.add(
+            where,
+            f"{len(students):,} students to print, more than packet prints in one run "
+            f"(the limit is {MAX_STUDENTS:,}, as for --copies)",
+            ("print one period at a time with --period, or " if periods else "")
+            + "check that this is the right file: export only your own classes",
+            line=students[MAX_STUDENTS].row,
+        )
         problems.raise_if_any(what=WHAT)
     if sort == "last-name":
         students = sorted(students, key=_last_name_key)
@@ -144,57 +178,181 @@ def group_by_period(roster: Roster) -> dict[str | None, tuple[Student, ...]]:
 
 def _read_text(path: Path, problems: Problems) -> tuple[str, str] | None:
     """Return the file's text and the encoding it was read with, or None after a problem."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ROSTER_BYTES:
-            problems.add(
-                path,
-                f"the roster file is {size / 1e6:.1f} MB, too large for a class list "
-                f"(the limit is {MAX_ROSTER_BYTES / 1e6:.0f} MB)",
-                "check that this is the right file: export only your own classes",
-            )
-            return None
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.add(path, "roster file not found", "check the file name and folder")
+    data = _read_bytes(path, problems)
+    if data is None:
         return None
-    except IsADirectoryError:
-        problems.add(path, "this is a folder, not a roster file", "give the path to a .csv file")
-        return None
-    except OSError as error:
-        problems.add(
-            path,
-            f"cannot read the roster file: {error.strerror or error}",
-            "check that the file exists and that you may read it",
-        )
-        return None
-
+    where = shown_as(path)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        problems.add(path, "this is an Excel workbook, not a CSV file", SAVE_AS_CSV)
+        problems.add(where, "this is an Excel workbook, not a CSV file", SAVE_AS_CSV)
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode Text" export: UTF-16 with a BOM, tab-separated.
-        return _checked(path, data.decode("utf-16", errors="replace"), "utf-16", problems)
+        return _checked(where, data.decode("utf-16", errors="replace"), "utf-16", problems)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        # Some exporters (and PowerShell's Export-Csv -Encoding Unicode piped through
+        # other tools) write UTF-16 without the byte-order mark: every other byte of
+        # the Latin header is a NUL, which says which byte order it is.
+        try:
+            return _checked(where, data.decode(utf16), utf16, problems)
+        except UnicodeDecodeError:
+            problems.add(
+                where,
+                f"this looks like {utf16.upper()} text without a byte-order mark, but it "
+                "cannot be read as such (it may be damaged)",
+                SAVE_AS_CSV,
+            )
+            return None
     if b"\x00" in data:
-        problems.add(path, "this is not a text file (it contains binary data)", SAVE_AS_CSV)
+        problems.add(where, "this is not a text file (it contains binary data)", SAVE_AS_CSV)
         return None
     try:
-        return _checked(path, data.decode("utf-8-sig"), "utf-8", problems)
+        return _checked(where, data.decode("utf-8-sig"), "utf-8", problems)
     except UnicodeDecodeError:
         pass
     try:
         # Excel on Windows saves "CSV (Comma delimited)" in the ANSI code page.
-        return _checked(path, data.decode("cp1252"), "cp1252", problems)
+        return _checked(where, data.decode("cp1252"), "cp1252", problems)
     except UnicodeDecodeError:
         problems.add(
-            path,
+            where,
             "the file is neither UTF-8 nor Windows-1252 text, so names cannot be read",
             SAVE_AS_CSV,
         )
         return None
 
 
-def _checked(path: Path, text: str, encoding: str, problems: Problems) -> tuple[str, str] | None:
+def shown_as(path: Path) -> Path | str:
+    """Return how messages name the roster: its path, or standard input for '-'."""
+    return "standard input (--roster -)" if path == STDIN else path
+
+
+def _read_bytes(path: Path, problems: Problems) -> bytes | None:
+    """Return the roster's bytes from a file or a pipe, or None after a problem."""
+    where = shown_as(path)
+    try:
+        if path == STDIN:
+            # sys.stdin rather than fd 0, so a caller that replaced it is read from.
+            fd = os.dup(sys.stdin.fileno() if sys.stdin is not None else 0)
+        else:
+            refused = _refused(os.stat(path).st_mode)
+            if refused:
+                problems.add(where, f"this is {refused}, not a roster file", GIVE_A_FILE)
+                return None
+            # Opening a FIFO for reading waits for a writer, for ever if none comes;
+            # opened non-blocking it returns at once and poll() decides how long to wait.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            return _read_fd(where, fd, problems)
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        problems.add(where, "roster file not found", "check the file name and folder")
+    except OSError as error:
+        problems.add(
+            where,
+            f"cannot read the roster file: {error.strerror or error}",
+            "check that the file exists and that you may read it",
+        )
+    return None
+
+
+def _refused(mode: int) -> str:
+    """Return what a file of this mode is, if it is neither a regular file nor a pipe."""
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _read_fd(where: Path | str, fd: int, problems: Problems) -> bytes | None:
+    """Return up to the size limit of what fd holds, or None after a problem."""
+    info = os.fstat(fd)
+    if stat.S_ISREG(info.st_mode):
+        if info.st_size > MAX_ROSTER_BYTES:
+            problems.add(
+                where,
+                f"the roster file is {info.st_size / 1e6:.1f} MB, too large for a class list "
+                f"(the limit is {MAX_ROSTER_BYTES / 1e6:.0f} MB)",
+                TOO_LARGE_FIX,
+            )
+            return None
+        os.set_blocking(fd, True)
+        data, _ = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=None)
+    elif stat.S_ISFIFO(info.st_mode):
+        data, stalled = _read_up_to(fd, MAX_ROSTER_BYTES + 1, wait=PIPE_WAIT_SECONDS)
+        if stalled:
+            sent = f"sent {len(data):,} bytes, then nothing" if data else "sent nothing"
+            problems.add(
+                where,
+                f"this pipe {sent} for {PIPE_WAIT_SECONDS:g} seconds, so packet stopped "
+                "waiting for the roster",
+                "start the program that writes the roster first, or save the roster as a "
+                "file and give its name",
+            )
+            return None
+    else:
+        what = "the terminal" if os.isatty(fd) else _refused(info.st_mode)
+        problems.add(
+            where,
+            f"this is {what}, not a roster file",
+            "pipe the roster in (… | packet class-set … --roster -), or give the name of a "
+            ".csv file",
+        )
+        return None
+    # A file can grow, and a pipe has no size, between the check above and the read.
+    if len(data) > MAX_ROSTER_BYTES:
+        problems.add(
+            where,
+            f"the roster is more than {MAX_ROSTER_BYTES / 1e6:.0f} MB, too large for a class "
+            f"list (the limit is {MAX_ROSTER_BYTES / 1e6:.0f} MB)",
+            TOO_LARGE_FIX,
+        )
+        return None
+    return data
+
+
+def _read_up_to(fd: int, limit: int, *, wait: float | None) -> tuple[bytes, bool]:
+    """Return fd's bytes up to limit, and whether wait seconds passed with nothing to read."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        if wait is not None and not poller.poll(wait * 1000):
+            return b"".join(chunks), True
+        chunk = os.read(fd, min(CHUNK_BYTES, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks), False
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Return "utf-16-le" or "-be" when the bytes are UTF-16 with no BOM, else None."""
+    sample = data[: 4096 - 4096 % 2][: len(data) - len(data) % 2]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    # A roster's header row is Latin letters, so at least its bytes alternate with NULs.
+    if odd >= pairs * 0.3 and even * 10 <= odd:
+        return "utf-16-le"
+    if even >= pairs * 0.3 and odd * 10 <= even:
+        return "utf-16-be"
+    return None
+
+
+def _checked(
+    path: Path | str, text: str, encoding: str, problems: Problems
+) -> tuple[str, str] | None:
     """Return text and encoding unless the text is full of control characters."""
     controls = sum(
         1 for char in text if unicodedata.category(char) == "Cc" and char not in "\t\r\n"
@@ -205,7 +363,7 @@ def _checked(path: Path, text: str, encoding: str, problems: Problems) -> tuple[
     return text, encoding
 
 
-def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
+def _parse(path: Path | str, text: str, problems: Problems) -> list[Student]:
     """Return the students in text, adding a problem for each row that cannot be read."""
     try:
         delimiter = _delimiter(text)
@@ -234,7 +392,7 @@ def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
         return []
     if header_at is None:
         first_line, first_fields = records[0]
-        found = ", ".join(f'"{field}"' for field in first_fields if field)
+        found = ", ".join(f'"{printable(field)}"' for field in first_fields if field)
         problems.add(
             path,
             f"no header row naming a student name column (the first row has {found})",
@@ -246,8 +404,9 @@ def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
     columns = _columns(header)
     assert columns is not None
 
+    body = records[header_at + 1 :]
     students: list[Student] = []
-    for line, fields in records[header_at + 1 :]:
+    for line, fields in body[_gradebook_rows(body, columns) :]:
         student = _student(fields, columns, line)
         if student is None:
             problems.add(
@@ -256,6 +415,10 @@ def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
                 "fill in the name, or delete the row",
                 line=line,
             )
+        elif _column_key(student.display) == CLASS_AVERAGE:
+            continue  # a gradebook's summary row, wherever it stands: never a student
+        elif hidden := _hidden_character(student):
+            problems.add(path, *hidden, line=line)
         else:
             students.append(student)
     if not students and not problems:
@@ -266,6 +429,76 @@ def _parse(path: Path, text: str, problems: Problems) -> list[Student]:
             line=header_line,
         )
     return students
+
+
+def _gradebook_rows(body: Sequence[tuple[int, list[str]]], columns: _Columns) -> int:
+    """Return how many rows under the header are a gradebook export's summary rows.
+
+    Google Classroom's grades download ("Download these grades as CSV") puts a row
+    of due dates and a row of points, with no student name, then a "Class Average"
+    row, between the header and the first student.
+    """
+    for index, (line, fields) in enumerate(body[:HEADER_SEARCH_ROWS]):
+        student = _student(fields, columns, line)
+        if student is None:
+            continue
+        key = _column_key(student.display)
+        if key == CLASS_AVERAGE:
+            return index + 1
+        if key not in GRADEBOOK_LABELS:
+            return 0
+    return 0
+
+
+def _hidden_character(student: Student) -> tuple[str, str] | None:
+    """Return (message, fix) if the student's name or period holds an invisible control."""
+    for what, text in (("name", student.display), ("period", student.period or "")):
+        found = _HIDDEN.search(text)
+        if found is None:
+            continue
+        char = found.group()
+        code = f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+        if char in BIDI_CONTROLS:
+            # The cover (HTML) honours these and the stamped copies do not, so the
+            # same name would print in two orders; no name needs them.
+            return (
+                f"the {what} '{printable(text)}' contains the invisible direction control "
+                f"{code}, which changes the order its letters print in",
+                f"delete it: retype the {what} in the roster (names in Arabic or Hebrew "
+                "need no direction controls)",
+            )
+        return (
+            f"the {what} '{printable(text)}' contains the invisible control character {code}",
+            f"delete it: retype the {what} in the roster",
+        )
+    return None
+
+
+# Control characters (category Cc: C0, DEL and C1) and the direction controls. Tabs and
+# line breaks inside a field are already spaces (_clean).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def direction(text: str) -> Literal["ltr", "rtl"]:
+    """Return the direction a name runs in: that of its first letter with one (UAX #9, P2)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def printable(text: str) -> str:
+    """Return text with control and invisible characters written as <U+001B>."""
+    return "".join(
+        f"<U+{ord(char):04X}>" if unicodedata.category(char) in _UNPRINTABLE else char
+        for char in text
+    )
+
+
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def _delimiter(text: str) -> str:
@@ -334,35 +567,52 @@ def _student(fields: Sequence[str], columns: _Columns, line: int) -> Student | N
     def get(index: int | None) -> str:
         return fields[index] if index is not None and index < len(fields) else ""
 
+    suffix = ""
     if columns.first is not None or columns.last is not None:
         first = get(columns.preferred) or get(columns.first)
         last = get(columns.last)
         if not first and not last:
             # A file may carry both layouts; use the full-name column as a fallback.
-            first, last = _split_full_name(get(columns.full))
+            first, last, suffix = _split_full_name(get(columns.full))
     else:
-        first, last = _split_full_name(get(columns.full))
+        first, last, suffix = _split_full_name(get(columns.full))
     if not first and not last:
         return None
     return Student(
         first=first,
         last=last,
-        display=_display_name(first, last),
+        display=" ".join(part for part in (_display_name(first, last), suffix) if part),
         period=get(columns.period) or None,
         row=line,
     )
 
 
-def _split_full_name(name: str) -> tuple[str, str]:
-    """Return (first, last) from "Last, First" or "First Last"."""
-    if "," in name:
-        last, _, first = name.partition(",")
-        return first.strip(), last.strip()
+def _split_full_name(name: str) -> tuple[str, str, str]:
+    """Return (first, last, suffix) from "Last, First[, Suffix]" or "First Last[, Suffix]"."""
+    parts = [part.strip() for part in name.split(",")]
+    suffix = ""
+    if len(parts) > 1 and _SUFFIX.fullmatch(parts[-1]):
+        # "King, Martin Luther, Jr." and "Martin Luther King, Jr." both end in the suffix.
+        suffix = parts.pop()
+    if len(parts) > 1:
+        return ", ".join(parts[1:]), parts[0], suffix
+    name = parts[0]
     if _is_east_asian(name) or " " not in name:
         # Written family name first with no separator: keep it whole.
-        return name, ""
+        return name, "", suffix
     first, _, last = name.rpartition(" ")
-    return first, last
+    if not suffix and first.count(" ") >= 1 and _SUFFIX_WORD.fullmatch(last):
+        # "Martin Luther King Jr.": the family name is the word before the suffix.
+        suffix = last
+        first, _, last = first.rpartition(" ")
+    return first, last, suffix
+
+
+# Generational suffixes, written after a comma ("King, Martin Luther, Jr.") or, without
+# one, as the last of three or more words; a lone "V" could be an initial, so it needs
+# the comma.
+_SUFFIX = re.compile(r"(?i)(jr|jnr|sr|snr|ii|iii|iv|v|vi|vii|viii|2nd|3rd|4th)\.?")
+_SUFFIX_WORD = re.compile(r"(?i)(jr|jnr|sr|snr|ii|iii|iv|vi|vii|viii|2nd|3rd|4th)\.?")
 
 
 def _display_name(first: str, last: str) -> str:
@@ -374,18 +624,18 @@ def _display_name(first: str, last: str) -> str:
 
 def _is_east_asian(text: str) -> bool:
     """Return whether text is written in Han, kana or Hangul only (ignoring spaces)."""
-    letters = [char for char in text if not char.isspace()]
-    return bool(letters) and all(_EAST_ASIAN.match(char) for char in letters)
+    return _EAST_ASIAN_ONLY.fullmatch(_SPACE.sub("", text)) is not None
 
 
 _EAST_ASIAN = re.compile(
     "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f\u30fb\u00b7]"
 )
+_EAST_ASIAN_ONLY = re.compile(_EAST_ASIAN.pattern + "+")
 
 
 def _only_period(
-    path: Path, students: Sequence[Student], period: str, problems: Problems
+    path: Path | str, students: Sequence[Student], period: str, problems: Problems
 ) -> list[Student]:
     """Return the students in period, adding a problem listing the periods if none are."""
     wanted = _period_key(period)
@@ -393,18 +643,11 @@ def _only_period(
     if chosen:
         return chosen
     available = [p for p in dict.fromkeys(student.period for student in students) if p]
-    if not available:
-        problems.add(
-            path,
-            f'no students in period "{period}": the roster has no period column',
-            'add a "Period" column, or print the whole roster without choosing a period',
-        )
-    else:
-        problems.add(
-            path,
-            f'no students in period "{period}"',
-            "choose one of the roster's periods: " + ", ".join(f'"{p}"' for p in available),
-        )
+    problems.add(
+        path,
+        f'no students in period "{printable(period)}"',
+        "choose one of the roster's periods: " + ", ".join(f'"{printable(p)}"' for p in available),
+    )
     return []
 
 
