@@ -39,6 +39,7 @@ false``, and the edition itself is the accessible file.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,28 +252,73 @@ def page_count(data: bytes) -> int:
 
 
 def document_strings(data: bytes) -> list[str]:
-    """Text a PDF carries outside its pages: metadata, outline, annotations, attachments."""
+    """Every string a PDF holds outside its page content, and its metadata and attachments.
+
+    That is alt and actual text, expansions and titles of the structure, link
+    targets, annotation contents, form fields and their values, bookmarks,
+    named destinations, document info, page labels, and every other string
+    or name in any object, whatever it is for: what a screen reader or a
+    program can read without drawing the pages. Streams that hold text rather
+    than drawing (XMP metadata, attached files) are read whole.
+    """
+    import html
+
     pdf = _open(data, "the PDF")
-    strings = [str(value) for value in pdf.docinfo.values()]
-    if "/Metadata" in pdf.Root:
-        strings.append(pdf.Root.Metadata.read_bytes().decode("utf-8", "replace"))
-    with pdf.open_outline() as outline:
-        strings += [item.title for item in _walk_outline(outline.root)]
-    for page in pdf.pages:
-        for annotation in page.obj.get("/Annots", Array()):
-            strings += [
-                str(annotation[key]) for key in ("/Contents", "/T", "/TU") if key in annotation
-            ]
-    for name, attachment in pdf.attachments.items():
-        strings.append(name)
-        strings.append(attachment.get_file().read_bytes().decode("utf-8", "replace"))
+    strings: list[str] = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            if obj.get("/Type") in (Name.Metadata, Name.EmbeddedFile) or obj.get("/Subtype") in (
+                Name.XML,
+                Name("/text#2Fplain"),
+            ):
+                try:
+                    text = obj.read_bytes().decode("utf-8", "replace")
+                except pikepdf.PdfError:  # a filter pikepdf cannot undo: the raw bytes
+                    text = obj.read_raw_bytes().decode("utf-8", "replace")
+                strings.append(html.unescape(text) if "<" in text else text)
+            _strings_in(obj.stream_dict, strings)
+        elif isinstance(obj, Dictionary | Array):
+            _strings_in(obj, strings)
+        elif isinstance(obj, String | Name):
+            strings.append(_text_of(obj))
     return strings
 
 
-def _walk_outline(items: Sequence[pikepdf.OutlineItem]) -> Iterator[pikepdf.OutlineItem]:
-    for item in items:
-        yield item
-        yield from _walk_outline(item.children)
+_DESTINATIONS = frozenset({"/Dest", "/D", "/Dests"})
+
+
+def _strings_in(obj: pikepdf.Object, strings: list[str]) -> None:
+    """Add the strings directly inside obj (its indirect parts are read on their own).
+
+    Names are read only where they name a destination: elsewhere they are the
+    format's own words (/Span, /FlateDecode), never a packet's.
+    """
+    items = obj.items() if isinstance(obj, Dictionary) else (("", v) for v in obj.as_list())
+    for key, value in items:
+        if isinstance(value, String) or (isinstance(value, Name) and key in _DESTINATIONS):
+            if not value.is_indirect:
+                strings.append(_text_of(value))
+        elif isinstance(value, Dictionary | Array) and not value.is_indirect:
+            _strings_in(value, strings)
+
+
+def _text_of(value: String | Name) -> str:
+    """A PDF string or name as text (names without their slash, #xx escapes undone)."""
+    if isinstance(value, Name):
+        escaped = str(value)[1:].encode("utf-8", "surrogateescape")
+        raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m[1].decode()), escaped)
+        return raw.decode("utf-8", "replace")
+    return _decode(bytes(value), value)
+
+
+def _decode(raw: bytes, value: String) -> str:
+    """A PDF string as text: UTF-16 with a byte-order mark, UTF-8, or PDFDocEncoding."""
+    if raw[:2] in (b"\xfe\xff", b"\xff\xfe"):
+        return str(value)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(value)
 
 
 def padded_length(pages: int, *, booklet: bool) -> int:
