@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,7 +298,10 @@ def _strings_in(obj: pikepdf.Object, strings: list[str]) -> None:
     for key, value in items:
         if isinstance(value, String) or (isinstance(value, Name) and key in _DESTINATIONS):
             if not value.is_indirect:
-                strings.append(_text_of(value))
+                text = _text_of(value)
+                strings.append(text)
+                if "%" in text:  # an address, percent-encoded: read it as a browser shows it
+                    strings.append(urllib.parse.unquote_plus(text))
         elif isinstance(value, Dictionary | Array) and not value.is_indirect:
             _strings_in(value, strings)
 
