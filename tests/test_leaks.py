@@ -230,3 +230,29 @@ def test_artifacts_are_read_apart_from_the_text_they_interrupt() -> None:
     assert reads(buffer.getvalue())
     assert reads(buffer.getvalue(), "Page 1 of 2 The Cable, it says here.") is False
     assert reads(buffer.getvalue(), "Page 1 of 2, The Cable.")
+
+
+def test_clipped_invisible_and_annotation_text_is_read() -> None:
+    pdf = pikepdf.open(io.BytesIO(one_page("x")))
+    page = pdf.pages[0]
+    page.contents_add(
+        pdf.make_stream(
+            b"q 0 0 10 10 re W n BT /F1 12 Tf 300 300 Td (Quillfeather signed) Tj ET Q "
+            b"BT 3 Tr /F1 12 Tf 72 72 Td (the treaty at dawn) Tj ET"
+        )
+    )
+    appearance = pdf.make_stream(
+        b"BT /F1 12 Tf 2 2 Td (on Tuesday.) Tj ET",
+        Type=Name.XObject,
+        Subtype=Name.Form,
+        BBox=[0, 0, 300, 20],
+        Resources=Dictionary(Font=page.resources.Font),
+    )
+    note = Dictionary(
+        Type=Name.Annot, Subtype=Name.FreeText, Rect=[100, 100, 400, 120], F=4,
+        AP=Dictionary(N=appearance), DA=String("/F1 12 Tf"),
+    )  # fmt: skip
+    page.obj.Annots = Array([pdf.make_indirect(note)])
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    assert reads(buffer.getvalue())
