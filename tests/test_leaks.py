@@ -89,13 +89,13 @@ def test_a_lines_mark_matches_what_it_prints() -> None:
 
 def test_sentences_keep_abbreviations_marks_and_east_asian_stops() -> None:
     text = "The U.S. agreed. R. Kennedy cited [[lines #a]] twice! 苏联同意。撤走导弹？Yes."
-    assert sentences(text) == [
+    assert sentences(text) == (
         "The U.S. agreed.",
         "R. Kennedy cited [[lines #a]] twice!",
         "苏联同意。",
         "撤走导弹？",
         "Yes.",
-    ]
+    )
 
 
 # What is protected ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .errors import PacketError
@@ -151,7 +151,8 @@ def _typed(markdown: str) -> str:
     return plain(_CITE_MARK.sub(CITE, markdown))
 
 
-def sentences(markdown: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def sentences(markdown: str) -> tuple[str, ...]:
     """The sentences a Markdown text prints, each [[lines #x]] mark kept as typed."""
     marks = iter(_CITE_MARK.findall(markdown))
     found = []
@@ -164,7 +165,7 @@ def sentences(markdown: str) -> list[str]:
                 merged.append(piece)
         found += [s.strip() for s in merged if s.strip()]
     # Put each mark back where it was typed, so the sentence reads as the teacher wrote it.
-    return [re.sub(CITE, lambda _: next(marks, "[[lines]]"), s) for s in found]
+    return tuple(re.sub(CITE, lambda _: next(marks, "[[lines]]"), s) for s in found)
 
 
 def _patterns(sentence: str) -> tuple[Text, re.Pattern[str], re.Pattern[str]]:
@@ -175,7 +176,8 @@ def _patterns(sentence: str) -> tuple[Text, re.Pattern[str], re.Pattern[str]]:
     return key, re.compile(printed), re.compile(re.escape(letters))
 
 
-def teacher_only(packet: Packet) -> list[Secret]:
+@lru_cache(maxsize=8)  # a class set checks the same packet's files more than once
+def teacher_only(packet: Packet) -> tuple[Secret, ...]:
     """What the student edition must not show, with the sentences it may show exempt.
 
     Every sentence of an answer, a teacher note or the substitute plan that has
@@ -198,13 +200,13 @@ def teacher_only(packet: Packet) -> list[Secret]:
             short = SHORT_WORDS <= key.weight() < MIN_WORDS
             if short and not any(text.has(typed, whole=True) for text in said):
                 secrets.append(Secret(sentence, printed, where, whole=True))
-    return secrets
+    return tuple(secrets)
 
 
 def _long(markdown: str, where: str, source: Text) -> Iterator[Secret]:
     for sentence in sentences(markdown):
         key, printed, typed = _patterns(sentence)
-        if key.weight() >= MIN_WORDS and not source.has(typed, whole=False):
+        if key.weight() >= MIN_WORDS and not source.has(typed, whole=True):
             yield Secret(sentence, printed, where)
 
 
