@@ -257,10 +257,10 @@ def document_strings(data: bytes) -> list[str]:
 
     That is alt and actual text, expansions and titles of the structure, link
     targets, annotation contents, form fields and their values, bookmarks,
-    named destinations, document info, page labels, and every other string
-    or name in any object, whatever it is for: what a screen reader or a
-    program can read without drawing the pages. Streams that hold text rather
-    than drawing (XMP metadata, attached files) are read whole.
+    named destinations, document info, page labels, and every other string in
+    any object, whatever it is for: what a screen reader or a program can read
+    without drawing the pages. Streams that hold text rather than drawing (XMP
+    metadata, attached files) are read whole.
     """
     import html
 
@@ -277,52 +277,68 @@ def document_strings(data: bytes) -> list[str]:
                 except pikepdf.PdfError:  # a filter pikepdf cannot undo: the raw bytes
                     text = obj.read_raw_bytes().decode("utf-8", "replace")
                 strings.append(html.unescape(text) if "<" in text else text)
-            _strings_in(obj.stream_dict, strings)
-        elif isinstance(obj, Dictionary | Array):
-            _strings_in(obj, strings)
-        elif isinstance(obj, String | Name):
-            strings.append(_text_of(obj))
+            obj = obj.stream_dict
+        if isinstance(obj, Dictionary | Array | String | Name):
+            # qpdf writes the object out (its direct parts too) far faster than Python
+            # can walk it; the strings are then picked out of that text.
+            strings += _strings_in(obj.unparse(resolved=True))
     return strings
 
 
-_DESTINATIONS = frozenset({"/Dest", "/D", "/Dests"})
+# A literal string (qpdf escapes every parenthesis in one), or a hex string.
+_PDF_STRING = re.compile(rb"\((?:[^\\()]|\\.)*\)|<([0-9A-Fa-f\s]*)>", re.DOTALL)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.DOTALL)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+# Names are the format's own words (/Span, /FlateDecode), except where they name a
+# destination, which may come from a heading of the packet.
+_DESTINATION = re.compile(rb"/(?:Dest|Dests|D)\s*/([^\s/<>\[\]()%{}]+)")
+_FILE_ID = re.compile(rb"/ID\s*\[[^\]]*\]")  # random bytes, which could spell anything
 
 
-def _strings_in(obj: pikepdf.Object, strings: list[str]) -> None:
-    """Add the strings directly inside obj (its indirect parts are read on their own).
-
-    Names are read only where they name a destination: elsewhere they are the
-    format's own words (/Span, /FlateDecode), never a packet's.
-    """
-    items = obj.items() if isinstance(obj, Dictionary) else (("", v) for v in obj.as_list())
-    for key, value in items:
-        if isinstance(value, String) or (isinstance(value, Name) and key in _DESTINATIONS):
-            if not value.is_indirect:
-                text = _text_of(value)
-                strings.append(text)
-                if "%" in text:  # an address, percent-encoded: read it as a browser shows it
-                    strings.append(urllib.parse.unquote_plus(text))
-        elif isinstance(value, Dictionary | Array) and not value.is_indirect:
-            _strings_in(value, strings)
-
-
-def _text_of(value: String | Name) -> str:
-    """A PDF string or name as text (names without their slash, #xx escapes undone)."""
-    if isinstance(value, Name):
-        escaped = str(value)[1:].encode("utf-8", "surrogateescape")
-        raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m[1].decode()), escaped)
-        return raw.decode("utf-8", "replace")
-    return _decode(bytes(value), value)
+def _strings_in(written: bytes) -> list[str]:
+    """The text of every string and destination name in an object as qpdf writes it."""
+    written = _FILE_ID.sub(b"", written)
+    found = []
+    for match in _PDF_STRING.finditer(written):
+        if match.group(1) is not None:
+            digits = re.sub(rb"\s", b"", match.group(1))
+            raw = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+        else:
+            raw = _ESCAPE.sub(_unescape, match.group()[1:-1])
+        if raw:
+            found.append(_decode(raw))
+    for name in _DESTINATION.findall(written):
+        found.append(
+            _decode(re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m[1].decode()), name))
+        )
+    # An address, percent-encoded: read it as a browser shows it too.
+    found += [urllib.parse.unquote_plus(text) for text in found if "%" in text]
+    return found
 
 
-def _decode(raw: bytes, value: String) -> str:
+def _unhash(escape: re.Match[bytes]) -> bytes:
+    return bytes.fromhex(escape.group(1).decode())
+
+
+def _unescape(escape: re.Match[bytes]) -> bytes:
+    code = escape.group(1)
+    if code[:1].isdigit():
+        return bytes([int(code, 8) & 0xFF])
+    if code in (b"\r\n", b"\n", b"\r"):
+        return b""  # a line continuation
+    return _ESCAPES.get(code, code)
+
+
+def _decode(raw: bytes) -> str:
     """A PDF string as text: UTF-16 with a byte-order mark, UTF-8, or PDFDocEncoding."""
-    if raw[:2] in (b"\xfe\xff", b"\xff\xfe"):
-        return str(value)
+    if raw[:2] == b"\xfe\xff":
+        return raw[2:].decode("utf-16-be", "replace")
+    if raw[:2] == b"\xff\xfe":
+        return raw[2:].decode("utf-16-le", "replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return str(value)
+        return raw.decode("pdfdoc", "replace")
 
 
 def padded_length(pages: int, *, booklet: bool) -> int:
