@@ -394,10 +394,15 @@ def check_student_pdf(data: bytes, packet: Packet, *, what: str = "student editi
     _refuse(Text.of(pdf_readings(data)), packet, what)
 
 
+def _brief(sentence: str, limit: int = 200) -> str:
+    """The sentence, or its start if it is too long to read in an error message."""
+    return sentence if len(sentence) <= limit else sentence[: limit - 20].rstrip() + " …"
+
+
 def _refuse(text: Text, packet: Packet, what: str) -> None:
     leaked = [s for s in teacher_only(packet) if s.shown_in(text)]
     if leaked:
-        shown = "\n".join(f'  - "{s.sentence}" (from {s.where})' for s in leaked[:10])
+        shown = "\n".join(f'  - "{_brief(s.sentence)}" (from {s.where})' for s in leaked[:10])
         more = f"\n  … and {len(leaked) - 10} more" if len(leaked) > 10 else ""
         raise PacketError(
             f"refused to write the {what}: it would show {len(leaked)} sentence(s) meant "
