@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .markup import Context, to_html
@@ -39,7 +41,53 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=breakable,
     )
+
+
+# A run of this many characters with no place to break a line may not fit its column.
+LONG_RUN = 30
+_RUN = re.compile(rf"[^ \t\r\n\u200b]{{{LONG_RUN},}}")
+_TEXT_NODE = re.compile(r"(?<=>)[^<]+|^[^<]+")
+_AFTER_NO_BREAK_SPACE = re.compile(r"(?<=[\u00a0\u2007\u202f])")
+_AFTER_URL_PUNCTUATION = re.compile(r"(?<=[/?&=_.])(?=[^/?&=_.])")
+ZWSP = "\u200b"
+
+
+def breakable(value: Any) -> Any:
+    """Give WeasyPrint places to break long runs of text, so they wrap instead of overflowing.
+
+    A run of LONG_RUN characters or more with no space in it may break after its
+    no-break spaces (words pasted from a word processor, all joined), after the
+    slashes and dots of an address, and, failing those, every LONG_RUN characters.
+    The break is a zero-width space, which prints nothing. Only text changes, never
+    markup. (CSS overflow-wrap cannot do it alone: WeasyPrint 70 then breaks short
+    words inside inline elements, such as a bold term, that would fit on the next line.)
+    """
+    if isinstance(value, Markup):
+        return Markup(_TEXT_NODE.sub(_break_node, str(value)))
+    if isinstance(value, str):
+        return _RUN.sub(_break_run, value)
+    return value
+
+
+def _break_node(node: re.Match[str]) -> str:
+    text = node.group()
+    if not _RUN.search(text):
+        return text
+    return str(escape(_RUN.sub(_break_run, html.unescape(text))))
+
+
+def _break_run(run: re.Match[str]) -> str:
+    pieces = []
+    for piece in _AFTER_NO_BREAK_SPACE.sub(ZWSP, run.group()).split(ZWSP):
+        if len(piece) >= LONG_RUN:
+            parts = _AFTER_URL_PUNCTUATION.sub(ZWSP, piece).split(ZWSP)
+            piece = ZWSP.join(
+                p[i : i + LONG_RUN] for p in parts for i in range(0, len(p), LONG_RUN)
+            )
+        pieces.append(piece)
+    return ZWSP.join(pieces)
 
 
 def shown_texts(packet: Packet, version: SourceVersion) -> tuple[str, ...]:
