@@ -10,7 +10,11 @@ from badinput import Case, Run, class_set, roster
 from conftest import page_texts, pdf_text
 
 ROSTERS = Path(__file__).parent / "rosters"
-CLASS_SET = ("lesson/lesson-class-set.pdf",)
+
+
+def class_set_of(roster_file: str) -> tuple[str]:
+    """The class set of a roster without periods: it is named after the roster file."""
+    return (f"lesson/lesson-class-set-{roster_file}.pdf",)
 
 
 def fifo_without_writer(tmp: Path) -> Run:
@@ -35,7 +39,7 @@ def cover_and_copies(*names: str, absent: tuple[str, ...] = ()) -> Callable[[Pat
     """A check: each name on the cover sheet and on a copy; no absent text anywhere."""
 
     def check(tmp: Path, printed: str) -> None:
-        path = tmp / "out" / CLASS_SET[0]
+        (path,) = (tmp / "out" / "lesson").glob("lesson-class-set*.pdf")
         cover, *copies = page_texts(path)
         for name in names:
             assert name in cover, cover
@@ -105,21 +109,21 @@ CASES: dict[str, Case] = {
         ),
         ("wrote ",),
         code=0,
-        writes=CLASS_SET,
+        writes=class_set_of("period3"),
         check=cover_and_copies("Zofia Wiśniewska", "Elif Çelik"),
     ),
     "roster-name-suffix": Case(
         roster("period3.csv", 'Student Name\n"King, Martin Luther, Jr."\n"Lopez, Ana"\n'),
         ("wrote ",),
         code=0,
-        writes=CLASS_SET,
+        writes=class_set_of("period3"),
         check=cover_and_copies("Martin Luther King Jr.", absent=("Jr. King",)),
     ),
     "roster-google-classroom-grades": Case(
         roster("grades.csv", (ROSTERS / "google_classroom_grades.csv").read_bytes()),
         ("wrote ",),
         code=0,
-        writes=CLASS_SET,
+        writes=class_set_of("grades"),
         check=cover_and_copies(
             "Ava Johnson", "Mateo García", "Chloé Dubois", absent=("Class Average",)
         ),
