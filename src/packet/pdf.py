@@ -85,6 +85,7 @@ class Blank:
     x: float
     width: float
     bottom: float  # the rule's height, in points from the page's top
+    height: float = 0.0  # the room above the rule that belongs to the blank
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class Layout:
     blanks: tuple[Blank, ...] = ()
     footer_baselines: tuple[float, ...] = ()  # the running footer's baseline on each page
     columns: tuple[Column, ...] = ()
+    # Where the running footer's own words end on the left and begin on the right.
+    footer_spans: tuple[tuple[float, float], ...] = ()
 
     def gloss_offsets(self, gap: float = 5.0) -> dict[tuple[str, str], float]:
         """How far to move each margin note so none touches another or leaves its column."""
@@ -409,6 +412,7 @@ def layout(document: Any) -> Layout:
     glosses: list[Gloss] = []
     blanks: list[Blank] = []
     footers: list[float] = []
+    spans: list[tuple[float, float]] = []
     columns: list[Column] = []
     counters: dict[str, int] = {}
     for page_index, page in enumerate(document.pages):
@@ -416,6 +420,7 @@ def layout(document: Any) -> Layout:
         area = page._page_box
         bottoms.append((area.content_box_y() + area.height) * PX_TO_PT)
         footers.append(_footer_baseline(area, boxes) or page.height * PX_TO_PT - 36)
+        spans.append(_footer_span(area, boxes, page.width * PX_TO_PT))
         for box in _walk(page._page_box):
             classes = _classes(box)
             if "source-text" in classes and isinstance(box, boxes.BlockBox):
@@ -439,6 +444,7 @@ def layout(document: Any) -> Layout:
                         x=box.border_box_x() * PX_TO_PT,
                         width=box.border_width() * PX_TO_PT,
                         bottom=(box.border_box_y() + box.border_height()) * PX_TO_PT,
+                        height=box.border_height() * PX_TO_PT,
                     )
                 )
     return Layout(
@@ -449,6 +455,7 @@ def layout(document: Any) -> Layout:
         tuple(blanks),
         tuple(footers),
         _reach_foot(columns, bottoms),
+        tuple(spans),
     )
 
 
@@ -468,6 +475,21 @@ def _footer_baseline(page_box: Any, boxes: Any) -> float | None:
                 if isinstance(inner, boxes.LineBox):
                     return float((inner.position_y + inner.baseline) * PX_TO_PT)
     return None
+
+
+def _footer_span(page_box: Any, boxes: Any, width: float) -> tuple[float, float]:
+    """Where the footer's left words end and its right words begin, in points."""
+    left, right = 0.0, width
+    for box in page_box.children:
+        if not isinstance(box, boxes.MarginBox):
+            continue
+        for inner in _walk(box):
+            if isinstance(inner, boxes.TextBox) and inner.text.strip():
+                if box.at_keyword == "@bottom-left":
+                    left = max(left, (inner.position_x + inner.width) * PX_TO_PT)
+                elif box.at_keyword == "@bottom-right":
+                    right = min(right, inner.position_x * PX_TO_PT)
+    return left, right
 
 
 def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:
