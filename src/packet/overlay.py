@@ -168,15 +168,20 @@ def fit(
     on one line down to floor, else wrapped onto as few lines as fit. None if nothing fits."""
     sizes = [size - 0.5 * step for step in range(int((size - floor) / 0.5) + 1)]
     width = room.right - room.left
+
+    def tall_enough(lines: int, each: float) -> bool:
+        reach = (lines - 1) * each * LEADING
+        if room.grow == "up":
+            return room.baseline + reach + each * ASCENT <= room.limit + 0.01
+        return room.baseline - reach - each * DESCENT >= room.limit - 0.01
+
     for each in sizes:
-        if _width(text, each, bold, fonts_dir.resolve()) <= width:
+        if tall_enough(1, each) and _width(text, each, bold, fonts_dir.resolve()) <= width:
             return _stack([text], room, each, bold)
     for each in sizes:
         lines = _balanced(text, each, width, bold, fonts_dir.resolve())
-        reach = (len(lines) - 1) * each * LEADING
-        if room.grow == "up" and room.baseline + reach + each * ASCENT <= room.limit:
-            return _stack(lines, room, each, bold)
-        if room.grow == "down" and room.baseline - reach - each * DESCENT >= room.limit:
+        narrow = all(_width(line, each, bold, fonts_dir.resolve()) <= width for line in lines)
+        if len(lines) > 1 and narrow and tall_enough(len(lines), each):
             return _stack(lines, room, each, bold)
     return None
 
