@@ -263,3 +263,66 @@ def test_long_names_stay_inside_the_cover_roster_and_the_blank_page(tmp_path: Pa
                 min(c["x0"] for c in chars) >= 72 and max(c["x1"] for c in chars) <= page.width - 72
             )
         assert normal(LONG_NAME) in normal(blanks[0].extract_text())
+
+
+def synthetic_edition(footer: tuple[float, float] = (150.0, 517.0)) -> Any:
+    """A two-page Letter edition as the layout reports it: page 1's blanks, a header blank."""
+    from packet.build import Built
+    from packet.pdf import Blank, Layout
+
+    blanks = (
+        Blank("name", 0, 108.0, 216.0, 74.3, 16.7),
+        Blank("date", 0, 371.6, 79.2, 74.3, 16.7),
+        Blank("period", 0, 507.0, 43.2, 74.3, 16.7),
+        Blank("name", 1, 381.6, 158.4, 47.1, 18.6),
+    )
+    layout = Layout(
+        page_sizes=((612.0, 792.0),) * 2,
+        content_bottoms=(738.0, 738.0),
+        blanks=blanks,
+        footer_baselines=(757.1, 757.1),
+        footer_spans=(footer, footer),
+    )
+    return Built("student", b"", layout)
+
+
+def test_stamp_problems_name_the_roster_row_or_the_option(tmp_path: Path) -> None:
+    from packet.classset import ClassSetOptions, Copy, check_stamps
+    from packet.errors import InvalidInput
+
+    roster = tmp_path / "period3.csv"
+    groups = {
+        "3": [Copy(1, "Ana Lopez", "3", roster, 2), Copy(2, "Jo " * 100, "3", roster, 7)],
+        "AP United States History, Room 214": [Copy(1, "Ben Ng", "", roster, 3)],
+    }
+    options = ClassSetOptions(date="Wednesday, the eighteenth of November, 2026", teacher="T" * 200)
+    with pytest.raises(InvalidInput) as raised:
+        check_stamps(synthetic_edition(), groups, options, tmp_path / "packet.yaml")
+    message = raised.value.message
+    assert f"{roster}:7: the name 'Jo Jo" in message  # the row the name is on
+    assert "Ana Lopez" not in message and f"{roster}:2" not in message
+    assert "--period: the period 'AP United States History, Room 214' does not fit" in message
+    assert "--date: 'Wednesday, the eighteenth of November, 2026' does not fit" in message
+    assert message.count("--teacher: ") == 1  # said once, not once a copy
+
+
+def test_a_short_title_that_fills_the_footer_is_named(tmp_path: Path) -> None:
+    from packet.classset import ClassSetOptions, Copy, check_stamps
+    from packet.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        check_stamps(
+            synthetic_edition(footer=(290.0, 517.0)),
+            {"": [Copy(1)]},
+            ClassSetOptions(),
+            tmp_path / "packet.yaml",
+        )
+    assert f"{tmp_path}/packet.yaml: short_title: is too long" in raised.value.message
+
+
+def test_period_is_not_printed_twice() -> None:
+    from packet.classset import ClassSetOptions, Copy, copy_marks
+
+    marks = copy_marks(synthetic_edition(), Copy(1, "Ana", "Period 3"), 1, "", ClassSetOptions())
+    assert "3" in [m.text for m in marks.pages[0]]
+    assert not any("Period" in m.text for m in marks.pages[0])

@@ -142,7 +142,7 @@ def _render_all(
     paper: Paper = options.paper or packet.meta.paper
     page = BOOKLET_PAGES[paper] if options.booklet else paper
     edition = render_edition(packet, "student", page)  # type: ignore[arg-type]
-    check_stamps(edition, groups, options)
+    check_stamps(edition, groups, options, packet.root / "packet.yaml")
     key = render_edition(packet, "teacher", paper).pdf if options.with_key else None
     files = {}
     for period, copies in groups.items():
@@ -195,19 +195,29 @@ def copy_marks(
     return marks
 
 
-def check_stamps(edition: Built, groups: dict[str, list[Copy]], options: ClassSetOptions) -> None:
+def check_stamps(
+    edition: Built,
+    groups: dict[str, list[Copy]],
+    options: ClassSetOptions,
+    packet_yaml: Path | str = "packet.yaml",
+) -> None:
     """Refuse, all at once, every name, date, period or label too long for its place."""
     problems: dict[str, Problem] = {}
     for period, copies in groups.items():
         for copy in copies:
-            for problem in _stamps(edition, copy, len(copies), period, options)[1]:
+            for problem in _stamps(edition, copy, len(copies), period, options, packet_yaml)[1]:
                 problems.setdefault(str(problem), problem)
     if problems:
         raise InvalidInput(problems.values(), what="the class set")
 
 
 def _stamps(
-    edition: Built, copy: Copy, total: int, period: str, options: ClassSetOptions
+    edition: Built,
+    copy: Copy,
+    total: int,
+    period: str,
+    options: ClassSetOptions,
+    packet_yaml: Path | str = "packet.yaml",
 ) -> tuple[CopyMarks, list[Problem]]:
     """The marks for one copy, and what did not fit where it has to print."""
     from .assemble import CopyMarks
@@ -254,7 +264,20 @@ def _stamps(
         )
         marks = fit(label, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
         if marks is None:
-            problems.append(_too_long("teacher", options.teacher, copy, "the page footers"))
+            bare = f"Copy {copy.number} of {total}"
+            if fit(bare, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL):
+                problems.append(_too_long("teacher", options.teacher, copy, "the page footers"))
+            else:  # the footer's own title leaves no room for the copy number
+                problems.append(
+                    Problem(
+                        packet_yaml,
+                        "is too long to leave room for 'Copy k of N' between it and the page "
+                        "number in the footer",
+                        "give a shorter short_title (it only labels the headers and footers)",
+                        field="short_title",
+                    )
+                )
+            refused.add("footer")
             break
         pages[index].extend(marks)
     width, height = layout.page_sizes[-1]
@@ -268,7 +291,7 @@ def _stamps(
         align="center",
     )
     blank_marks = fit(owner, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
-    if blank_marks is None and "name" not in refused:
+    if blank_marks is None and not refused & {"name", "footer"}:
         problems.append(_too_long("name", copy.name, copy, "the blank page's footer"))
     title = f"{label}: {copy.name}" if copy.name else label
     stamps = CopyMarks(title=title, pages=tuple(tuple(p) for p in pages), blank=blank_marks or ())
