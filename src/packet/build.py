@@ -149,7 +149,7 @@ def _crowded_notes(packet: Packet, crowded: list[Crowded], paper: PageSize) -> l
             Problem(
                 packet.root / "vocabulary.yaml",
                 f"the margin notes beside the source text{version} on page {column.page + 1} "
-                f"({PAPER_NAMES.get(paper, paper)} paper) need {round(column.needed / leading)} "
+                f"({PAPER_NAMES.get(paper, paper)} pages) need {round(column.needed / leading)} "
                 f"lines of the sidebar, but it has room for {int(column.room / leading)} there: "
                 f"{notes}",
                 f"shorten the longest of these definitions by {over} lines in all, or remove "
