@@ -9,7 +9,7 @@ from typing import Any
 
 import pdfplumber
 
-from badinput import Case, Run, build, class_set, lesson
+from badinput import Case, Run, build, class_set, edit, lesson
 from conftest import normal
 
 # A definition a teacher wrote as a paragraph: about ten lines of the sidebar.
@@ -145,6 +145,35 @@ def stamps_inside_their_blanks(name: str, date: str) -> Callable[[Path, str], No
     return check
 
 
+# Speaker tags in the margin ------------------------------------------------------------
+
+
+def speaker_rfk(name: str, short: str) -> Callable[[Path], Run]:
+    def make(tmp: Path) -> Run:
+        line = edit(
+            lesson(tmp) / "source.md",
+            "rfk: { name: Robert Kennedy, short: RFK }",
+            f"rfk: {{ name: {name}, short: {short} }}",
+        )
+        return Run(build(tmp, lesson(tmp)), {"line": line})
+
+    return make
+
+
+def tags_on_the_paper(tmp: Path, printed: str) -> None:
+    """Every speaker tag stands in the margin, a quarter inch or more from the paper's edge."""
+    for edition in ("student", "teacher"):
+        with pdfplumber.open(tmp / "out" / "lesson" / f"lesson-{edition}.pdf") as pdf:
+            tags = [
+                c
+                for page in pdf.pages
+                for c in page.chars
+                if "NotoSans-Bold" in c["fontname"] and c["text"].strip()
+            ]
+            assert tags, edition
+            assert min(c["x0"] for c in tags) >= 18 - 0.5, edition
+
+
 CASES: dict[str, Case] = {
     "notes-crowded": Case(
         longer_definitions("reconnaissance", "essence", "specialist", "undoubtedly", "quarantine"),
@@ -205,6 +234,20 @@ CASES: dict[str, Case] = {
             "the Period blank",
             f"--teacher: '{TEACHER}' does not fit in the page footers after 'Copy k of N'",
             "fix: give a shorter teacher name",
+        ),
+    ),
+    "speaker-name-long": Case(
+        speaker_rfk("Attorney General Robert Francis Kennedy", "RFK"),
+        ("wrote ",),
+        code=0,
+        check=tags_on_the_paper,
+    ),
+    "speaker-short-long": Case(
+        speaker_rfk("Robert Kennedy", "Attorney General Robert Francis Kennedy"),
+        (
+            "{packet}/source.md: speakers: rfk: the short name 'Attorney General Robert Francis "
+            "Kennedy' is too long to print in the margin beside the text",
+            "fix: give a shorter short: name, such as initials",
         ),
     ),
 }
