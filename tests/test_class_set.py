@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pikepdf
@@ -202,3 +204,126 @@ def test_roster_or_copies_is_required(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["class-set", str(SAMPLE), "-o", str(tmp_path)])
     assert result.exit_code == 1
     assert "--roster" in result.output and "--copies" in result.output
+
+
+LONG_NAME = "María de los Ángeles Guadalupe Fernández-Castillo de la Torre Ruiz"
+NO_SPACES = "Wolfeschlegelsteinhausenbergerdorffvoralternwaren"
+
+
+def test_long_names_stay_inside_the_cover_roster_and_the_blank_page(tmp_path: Path) -> None:
+    source = tmp_path / "odd"
+    shutil.copytree(SAMPLE, source)
+    questions = (source / "questions.yaml").read_text(encoding="utf-8")
+    items = re.split(r"\n(?=- kind:)", questions)
+    (source / "questions.yaml").write_text("\n".join(items[:8]) + "\n", encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    first, last = "María de los Ángeles Guadalupe", "Fernández-Castillo de la Torre Ruiz"
+    rows = ["First Name,Last Name", f"{first},{last}", f"{NO_SPACES},Ng", "Ana,Lopez"]
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (path,) = class_set(tmp_path, "--roster", str(roster), source=source)
+    with pdfplumber.open(path) as pdf:
+        cover = pdf.pages[0]
+        # Three columns across the text area, 0.25 in apart.
+        left, right = 72.0, cover.width - 0.7 * 72
+        width = (right - left - 2 * 18) / 3
+        spans = [(left + i * (width + 18), left + i * (width + 18) + width) for i in range(3)]
+        listed = [c for c in cover.chars if abs(c["size"] - 9.5) < 0.05 and c["top"] > 300]
+        by_column = [
+            " ".join(
+                "".join(c["text"] for c in line)
+                for _, line in itertools.groupby(
+                    sorted(
+                        (c for c in listed if a - 1 <= c["x0"] <= b + 1),
+                        key=lambda c: (round(c["top"]), c["x0"]),
+                    ),
+                    key=lambda c: round(c["top"]),
+                )
+            )
+            for a, b in spans
+        ]
+        assert normal(LONG_NAME) in normal(" ".join(by_column))
+        assert NO_SPACES.casefold() in normal(" ".join(by_column)).replace(" ", "")
+        for char in listed:
+            assert any(a - 0.5 <= char["x0"] and char["x1"] <= b + 0.5 for a, b in spans), char
+        # A wrapped name goes on under itself, clear of its copy number.
+        starts: dict[tuple[int, int], dict[str, Any]] = {}
+        for char in (c for c in listed if c["text"].strip()):
+            column = next(i for i, (a, b) in enumerate(spans) if char["x0"] <= b + 0.5)
+            key = (column, round(char["top"]))
+            if key not in starts or char["x0"] < starts[key]["x0"]:
+                starts[key] = char
+        assert len(starts) > len(rows)  # some names took two lines
+        for (column, _), char in starts.items():
+            if not char["text"].isdigit():
+                assert char["x0"] >= spans[column][0] + 0.3 * 72, char["text"]
+        blanks = [p for p in pdf.pages if BLANK in (t := p.extract_text() or "") and "Copy" in t]
+        assert blanks
+        for page in blanks:
+            chars = [c for c in page.chars if c["top"] > page.height - 72]
+            assert (
+                min(c["x0"] for c in chars) >= 72 and max(c["x1"] for c in chars) <= page.width - 72
+            )
+        assert normal(LONG_NAME) in normal(blanks[0].extract_text())
+
+
+def synthetic_edition(footer: tuple[float, float] = (150.0, 517.0)) -> Any:
+    """A two-page Letter edition as the layout reports it: page 1's blanks, a header blank."""
+    from packet.build import Built
+    from packet.pdf import Blank, Layout
+
+    blanks = (
+        Blank("name", 0, 108.0, 216.0, 74.3, 16.7),
+        Blank("date", 0, 371.6, 79.2, 74.3, 16.7),
+        Blank("period", 0, 507.0, 43.2, 74.3, 16.7),
+        Blank("name", 1, 381.6, 158.4, 47.1, 18.6),
+    )
+    layout = Layout(
+        page_sizes=((612.0, 792.0),) * 2,
+        content_bottoms=(738.0, 738.0),
+        blanks=blanks,
+        footer_baselines=(757.1, 757.1),
+        footer_spans=(footer, footer),
+    )
+    return Built("student", b"", layout)
+
+
+def test_stamp_problems_name_the_roster_row_or_the_option(tmp_path: Path) -> None:
+    from packet.classset import ClassSetOptions, Copy, check_stamps
+    from packet.errors import InvalidInput
+
+    roster = tmp_path / "period3.csv"
+    groups = {
+        "3": [Copy(1, "Ana Lopez", "3", roster, 2), Copy(2, "Jo " * 100, "3", roster, 7)],
+        "AP United States History, Room 214": [Copy(1, "Ben Ng", "", roster, 3)],
+    }
+    options = ClassSetOptions(date="Wednesday, the eighteenth of November, 2026", teacher="T" * 200)
+    with pytest.raises(InvalidInput) as raised:
+        check_stamps(synthetic_edition(), groups, options, tmp_path / "packet.yaml")
+    message = raised.value.message
+    assert f"{roster}:7: the name 'Jo Jo" in message  # the row the name is on
+    assert "Ana Lopez" not in message and f"{roster}:2" not in message
+    assert "--period: the period 'AP United States History, Room 214' does not fit" in message
+    assert "--date: 'Wednesday, the eighteenth of November, 2026' does not fit" in message
+    assert message.count("--teacher: ") == 1  # said once, not once a copy
+
+
+def test_a_short_title_that_fills_the_footer_is_named(tmp_path: Path) -> None:
+    from packet.classset import ClassSetOptions, Copy, check_stamps
+    from packet.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        check_stamps(
+            synthetic_edition(footer=(290.0, 517.0)),
+            {"": [Copy(1)]},
+            ClassSetOptions(),
+            tmp_path / "packet.yaml",
+        )
+    assert f"{tmp_path}/packet.yaml: short_title: is too long" in raised.value.message
+
+
+def test_period_is_not_printed_twice() -> None:
+    from packet.classset import ClassSetOptions, Copy, copy_marks
+
+    marks = copy_marks(synthetic_edition(), Copy(1, "Ana", "Period 3"), 1, "", ClassSetOptions())
+    assert "3" in [m.text for m in marks.pages[0]]
+    assert not any("Period" in m.text for m in marks.pages[0])

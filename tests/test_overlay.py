@@ -12,8 +12,10 @@ from typing import Any
 import pdfplumber
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from packet.overlay import Mark, PageMarks, draw, text_width, unsupported_characters
+from packet.overlay import Mark, PageMarks, Room, draw, fit, text_width, unsupported_characters
 
 FONTS = Path(__file__).parent.parent / "fonts"
 LETTER = (612.0, 792.0)
@@ -192,3 +194,77 @@ def test_name_fonts_work_in_weasyprint_too() -> None:
     assert lines[0] == "王小明 김민준 さくら"
     assert unicodedata.normalize("NFKC", lines[1]) == "محمد علي"[::-1]
     assert fonts == {"Names", "Arabic"}
+
+
+# Fitting a stamp into its blank --------------------------------------------------------
+
+NAME_66 = "María de los Ángeles Guadalupe Fernández-Castillo de la Torre Ruiz"
+
+
+def drawn(marks: tuple[Mark, ...]) -> list[dict[str, Any]]:
+    """The characters of marks as a PDF viewer reads them back."""
+    return page_chars(draw([PageMarks(*LETTER, marks)], FONTS))
+
+
+def test_a_value_that_fits_keeps_its_size() -> None:
+    room = Room(100, 316, 700, 716)
+    assert fit("Ana Lopez", room, FONTS, size=12, floor=7) == (Mark(100, 700, "Ana Lopez", 12),)
+
+
+def test_a_long_value_shrinks_then_wraps_inside_its_blank() -> None:
+    room = Room(100, 310, 700, 713.7)  # the name blank on a Letter page 1
+    marks = fit(NAME_66, room, FONTS, size=12, floor=7)
+    assert marks is not None and len(marks) == 2
+    assert {m.size for m in marks} == {7}
+    assert " ".join(m.text for m in marks) == NAME_66
+    assert marks[-1].y == 700 and marks[0].y > marks[-1].y  # the last line on the rule
+    chars = drawn(marks)
+    assert max(c["x1"] for c in chars) <= 310 and min(c["x0"] for c in chars) >= 100
+    widths = [text_width(m, FONTS) for m in marks]
+    assert min(widths) > 0.6 * max(widths)  # balanced, not one word left over
+
+
+def test_what_cannot_fit_is_refused() -> None:
+    assert fit("x" * 300, Room(100, 310, 700, 713.7), FONTS, size=12, floor=7) is None
+    # One line of room: shrinking is all there is.
+    assert fit(NAME_66, Room(100, 310, 700, 705), FONTS, size=12, floor=7) is None
+
+
+def test_a_word_longer_than_the_blank_breaks_inside_it() -> None:
+    marks = fit(
+        "Wolfeschlegelsteinhausenbergerdorff", Room(0, 60, 700, 740), FONTS, size=9, floor=7
+    )
+    assert marks is not None and len(marks) > 1
+    assert "".join(m.text for m in marks) == "Wolfeschlegelsteinhausenbergerdorff"
+    assert all(text_width(m, FONTS) <= 60 for m in marks)
+
+
+def test_footer_lines_grow_down_and_stay_centred() -> None:
+    room = Room(225, 375, 40, 20, grow="down", align="center")
+    text = "Copy 12 of 30 · Ms. Alexandra Montgomery-Fitzgerald"
+    marks = fit(text, room, FONTS, size=8.5, floor=7)
+    assert marks is not None and marks[0].y == 40 and marks[-1].y < 40
+    chars = drawn(marks)
+    assert min(c["x0"] for c in chars) >= 225 and max(c["x1"] for c in chars) <= 375
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(st.sampled_from("abcdefghij ABC-éïøßЖжاب王"), min_size=1, max_size=120).filter(
+        str.strip
+    ),
+    st.floats(30, 300),
+    st.floats(8, 40),
+)
+def test_whatever_fits_is_inside_the_room(text: str, width: float, height: float) -> None:
+    room = Room(50, 50 + width, 600, 600 + height)
+    marks = fit(text, room, FONTS, size=12, floor=7)
+    if marks is None:
+        return
+    assert all(7 <= m.size <= 12 for m in marks)
+    assert all(text_width(m, FONTS) <= width + 0.01 for m in marks)
+    top = marks[0].y + marks[0].size * 0.75
+    assert top <= 600 + height + 0.01 and marks[-1].y == 600
+    assert "".join(m.text for m in marks).replace(" ", "") == unicodedata.normalize(
+        "NFC", text
+    ).replace(" ", "")

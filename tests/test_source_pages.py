@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
 import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import normal, pdf_text
 from packet.build import render_edition
 from packet.markup import plain
 from packet.model import Packet
+from packet.pdf import Column, Gloss, Layout
 
 SOURCE_SIZE = 11.5
 NUMBER_SIZE = 8.0
@@ -312,3 +315,116 @@ def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:
         ),
     )
     assert moved.gloss_offsets(gap=5) == offsets
+
+
+def test_margin_notes_stay_beside_the_text_on_their_page(built: dict[str, Path]) -> None:
+    """No note stands above the first line of the text on its page (over the headnote,
+    a heading or the essay) or below its last (over the citation), and none leaves its page."""
+    for name, path in built.items():
+        lines = source_lines(path)
+        with pdfplumber.open(path) as pdf:
+            for index, page in enumerate(pdf.pages):
+                text = [
+                    w
+                    for w in page_words(page)
+                    if "Serif" in w["fontname"] and abs(w["size"] - SOURCE_SIZE) < 0.05
+                ]
+                # A note starts with its term in bold, at the sidebar's left edge.
+                heads = [
+                    w
+                    for w in page_words(page)
+                    if "Sans-Bold" in w["fontname"] and abs(w["size"] - 8.5) < 0.05
+                ]
+                if not heads:
+                    continue
+                left = min(w["x0"] for w in heads)
+                top = min(w["top"] for w in heads)
+                notes = [
+                    c
+                    for c in page.chars
+                    if "Sans" in c["fontname"]
+                    and abs(c["size"] - 8.5) < 0.05
+                    and c["x0"] >= left - 0.5
+                    and top - 1 <= c["top"] < page.height - 54
+                    and c["text"].strip()
+                ]
+                on_page = [line for line in lines if line.page == index]
+                assert on_page, (name, index)
+                first = min(w["top"] for w in text if abs(w["baseline"] - on_page[0].baseline) < 1)
+                last = max(
+                    w["bottom"] for w in text if abs(w["baseline"] - on_page[-1].baseline) < 1
+                )
+                assert min(c["top"] for c in notes) >= first - 3, (name, index)
+                assert max(c["bottom"] for c in notes) <= max(last, page.height - 54) + 1
+                assert max(c["x1"] for c in notes) <= page.width - 0.7 * 72 + 1, (name, index)
+
+
+def note(term: str, top: float, height: float, *, page: int = 0, offset: float = 0.0) -> Gloss:
+    return Gloss("original", term, page, top + offset, top + offset + height, offset)
+
+
+def settle(layout: Layout) -> Layout:
+    """The layout after the build applies the offsets it asked for."""
+    offsets = layout.gloss_offsets(gap=5)
+    return replace(
+        layout,
+        glosses=tuple(
+            note(
+                g.term,
+                g.top - g.offset,
+                g.bottom - g.top,
+                page=g.page,
+                offset=offsets.get((g.text, g.term), 0.0),
+            )
+            for g in layout.glosses
+        ),
+    )
+
+
+def test_notes_never_rise_above_the_text_they_stand_beside() -> None:
+    # The text starts low on the page, under the headnote: notes on its first lines
+    # move down, never up over the headnote, and end at the page foot at the latest.
+    layout = Layout(
+        page_sizes=((612.0, 792.0),),
+        content_bottoms=(740.0,),
+        glosses=(note("a", 500, 80), note("b", 500, 80), note("c", 520, 60)),
+        columns=(Column("original", 0, 500.0, 740.0),),
+    )
+    moved = settle(layout)
+    assert moved.glosses_fit(gap=5) and not layout.crowded_notes(gap=5)
+    assert [round(g.top) for g in moved.glosses] == [500, 585, 670]
+    # One more note and they cannot fit: the build is told which notes, and by how much.
+    crowded = replace(layout, glosses=(*layout.glosses, note("d", 700, 30))).crowded_notes(gap=5)
+    assert [(c.page, c.terms) for c in crowded] == [(0, ("a", "b", "c", "d"))]
+    assert crowded[0].needed == pytest.approx(80 + 80 + 60 + 30 + 15)
+    assert crowded[0].room == pytest.approx(240)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 700), st.floats(5, 200), st.integers(0, 1)), min_size=1, max_size=8
+    ),
+    st.floats(0, 400),
+    st.floats(400, 760),
+)
+def test_notes_that_can_fit_are_placed_inside_their_column(
+    specs: list[tuple[float, float, int]], top: float, bottom: float
+) -> None:
+    layout = Layout(
+        page_sizes=((612.0, 792.0), (612.0, 792.0)),
+        content_bottoms=(760.0, 760.0),
+        glosses=tuple(note(f"t{i}", y, h, page=p) for i, (y, h, p) in enumerate(specs)),
+        columns=(Column("original", 0, top, bottom), Column("original", 1, 60.0, 760.0)),
+    )
+    crowded = {c.page for c in layout.crowded_notes(gap=5)}
+    moved = settle(layout)
+    for page, (low, high) in ((0, (top, bottom)), (1, (60.0, 760.0))):
+        notes = sorted((g for g in moved.glosses if g.page == page), key=lambda g: g.top)
+        if page in crowded or not notes:
+            continue
+        assert notes[0].top >= low - 0.5 and notes[-1].bottom <= high + 0.5
+        assert all(b.top >= a.bottom + 5 - 0.5 for a, b in itertools.pairwise(notes))
+    if not crowded:
+        assert moved.glosses_fit(gap=5)
+        assert settle(moved).glosses == moved.glosses  # settled: a second pass moves nothing

@@ -594,9 +594,10 @@ class _Builder:
                 xobjects = Dictionary()
                 for half, number in enumerate((left, right)):
                     index = number - 1
+                    shift = half * sheet_width / 2 + dx - x0 * scale
                     place = (
-                        f"{scale:g} 0 0 {scale:g} {half * sheet_width / 2 + dx - x0 * scale:g} "
-                        f"{dy - y0 * scale:g} cm"
+                        f"{pdf_number(scale)} 0 0 {pdf_number(scale)} {pdf_number(shift)} "
+                        f"{pdf_number(dy - y0 * scale)} cm"
                     )
                     if index < count:
                         xobjects[Name(f"/P{half}")] = forms[index]
@@ -874,7 +875,15 @@ def _mcid(properties: pikepdf.Object, page: pikepdf.Page) -> int | None:
 
 def _stamp_operators(x0: float, y0: float) -> bytes:
     """Return the operators that paint the page's stamp as an artifact."""
-    return f"/Artifact BMC\nq 1 0 0 1 {x0:g} {y0:g} cm {STAMP} Do Q\nEMC\n".encode("ascii")
+    place = f"{pdf_number(x0)} {pdf_number(y0)}"
+    return f"/Artifact BMC\nq 1 0 0 1 {place} cm {STAMP} Do Q\nEMC\n".encode("ascii")
+
+
+def pdf_number(value: float) -> str:
+    """Write a number as PDF syntax allows: fixed point, never '5.68434e-14'."""
+    # Viewers stop at an exponent: the A4 booklet's sheets printed blank in poppler.
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def _kids(elem: pikepdf.Object) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,9 +18,15 @@ from .render import RenderRequest, render_html
 from .resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
-    from .pdf import Layout
+    from .pdf import Crowded, Layout
 
 MAX_LAYOUT_PASSES = 6
+PAPER_NAMES = {
+    "letter": "Letter",
+    "a4": "A4",
+    "half-letter": "half-Letter booklet",
+    "a5": "A5 booklet",
+}
 
 
 @dataclass(frozen=True)
@@ -129,8 +136,11 @@ def _render_edition(
         document = pdf.render(render_html(packet, request), base=packet.root, fetcher=fetcher)
         found = pdf.layout(document)
         lines = found.anchor_lines()
-        if lines == request.lines and found.glosses_fit():
-            break
+        if lines == request.lines:
+            if crowded := found.crowded_notes():
+                raise InvalidInput(_crowded_notes(packet, crowded, paper), what=str(packet.root))
+            if found.glosses_fit():
+                break
         request = replace(request, lines=lines, gloss_offsets=found.gloss_offsets())
     else:
         raise PacketError("the layout did not settle after several passes; please report this")
@@ -138,6 +148,34 @@ def _render_edition(
     if edition == "student":
         leaks.check_student_pdf(data, packet)
     return Built(edition, data, found)
+
+
+def _crowded_notes(packet: Packet, crowded: list[Crowded], paper: PageSize) -> list[Problem]:
+    """Say which margin notes do not fit beside the text, and how to make them fit."""
+    # A sidebar line is 8.5 pt type at 1.3 leading (7.5 pt on booklet pages).
+    leading = (7.5 if paper in ("half-letter", "a5") else 8.5) * 1.3
+    problems = []
+    lines = {term.term: term.line for term in packet.vocabulary}
+    for column in crowded:
+        notes = ", ".join(
+            f"'{term}' (line {lines.get(term, '?')}, {round(height / leading)} lines)"
+            for term, height in zip(column.terms, column.heights, strict=True)
+        )
+        version = "" if column.text == "original" else f" ({column.text} text)"
+        over = math.ceil((column.needed - column.room) / leading)
+        problems.append(
+            Problem(
+                packet.root / "vocabulary.yaml",
+                f"the margin notes beside the source text{version} on page {column.page + 1} "
+                f"({PAPER_NAMES.get(paper, paper)} pages) need {round(column.needed / leading)} "
+                f"lines of the sidebar, but it has room for {int(column.room / leading)} there: "
+                f"{notes}",
+                f"shorten the longest of these definitions by {over} lines in all, or remove "
+                "one of these terms",
+                line=min((lines.get(t, 0) for t in column.terms), default=None) or None,
+            )
+        )
+    return problems
 
 
 def build(

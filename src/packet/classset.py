@@ -7,6 +7,7 @@ a fraction of one render and the file grows by well under a kilobyte a copy.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
 
 NAME_SIZE = 12.0
 HEADER_NAME_SIZE = 9.0
-SMALLEST_NAME = 7.0
+SMALLEST_NAME = 7.0  # the smallest type a name, date or period shrinks to
+SMALLEST_LABEL = 7.0
+FOOTER_GAP = 12.0  # between "Copy k of N" and the footer's own words
+BLANK_MARGIN = 72.0  # a padding page's footer stamp stays this far in from each side
 # Every stamp uses one weight: a second would embed a second font subset in every set.
 COPY_LABEL_SIZE = 8.5
 BOOKLET_PAGES = {"letter": "half-letter", "a4": "a5"}
@@ -38,7 +42,8 @@ class Copy:
     number: int
     name: str = ""  # empty for numbered, unnamed copies
     period: str = ""
-    row: int | None = None  # the student's row in the roster, for messages
+    roster: Path | None = None  # the roster file and row the name came from, to name in errors
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,9 @@ def _groups(
     _check_file_parts(roster_path, grouped)
     # One spelling per set, the roster's first, so every copy of a class says the same.
     return {
-        key or "": [Copy(k, s.display, key or "", s.row) for k, s in enumerate(students, 1)]
+        key or "": [
+            Copy(k, s.display, key or "", roster_path, s.row) for k, s in enumerate(students, 1)
+        ]
         for key, students in grouped.items()
     }
 
@@ -174,6 +181,7 @@ def _render_all(
     paper: Paper = options.paper or packet.meta.paper
     page = BOOKLET_PAGES[paper] if options.booklet else paper
     edition = render_edition(packet, "student", page)  # type: ignore[arg-type]
+    check_stamps(edition, groups, options, packet.root / "packet.yaml")
     key = render_edition(packet, "teacher", paper).pdf if options.with_key else None
     files = {}
     for period, copies in groups.items():
@@ -225,37 +233,146 @@ def copy_marks(
     edition: Built, copy: Copy, total: int, period: str, options: ClassSetOptions
 ) -> CopyMarks:
     """The marks for one copy: name, date and period in their blanks; the copy number."""
+    marks, problems = _stamps(edition, copy, total, period, options)
+    if problems:
+        raise InvalidInput(problems, what="the class set")
+    return marks
+
+
+def check_stamps(
+    edition: Built,
+    groups: dict[str, list[Copy]],
+    options: ClassSetOptions,
+    packet_yaml: Path | str = "packet.yaml",
+) -> None:
+    """Refuse, all at once, every name, date, period or label too long for its place."""
+    problems: dict[str, Problem] = {}
+    for period, copies in groups.items():
+        for copy in copies:
+            for problem in _stamps(edition, copy, len(copies), period, options, packet_yaml)[1]:
+                problems.setdefault(str(problem), problem)
+    if problems:
+        raise InvalidInput(problems.values(), what="the class set")
+
+
+def _stamps(
+    edition: Built,
+    copy: Copy,
+    total: int,
+    period: str,
+    options: ClassSetOptions,
+    packet_yaml: Path | str = "packet.yaml",
+) -> tuple[CopyMarks, list[Problem]]:
+    """The marks for one copy, and what did not fit where it has to print."""
     from .assemble import CopyMarks
-    from .overlay import text_width
+    from .overlay import Room, fit
 
     layout = edition.layout
     label = f"Copy {copy.number} of {total}"
     if options.teacher:
         label += f" · {options.teacher}"
     pages: list[list[Mark]] = [[] for _ in layout.page_sizes]
-    values = {"name": copy.name, "date": options.date, "period": copy.period or period}
+    problems: list[Problem] = []
+    # The blank follows the printed word "Period": "Period 3" would read "Period Period 3".
+    period_text = re.sub(r"(?i)^(period|per\.)\s*", "", copy.period or period) or period
+    values = {"name": copy.name, "date": options.date, "period": period_text}
+    refused: set[str] = set()
     for blank in layout.blanks:
         text = values.get(blank.field, "")
-        if not text:
+        if not text or blank.field in refused:
             continue
         height = layout.page_sizes[blank.page][1]
+        rule = height - blank.bottom
+        # Inside the blank: on its rule, between its ends, no higher than its top.
+        room = Room(blank.x + 3, blank.x + blank.width - 3, rule + 3, rule + blank.height)
         size = NAME_SIZE if blank.page == 0 else HEADER_NAME_SIZE
-        mark = Mark(blank.x + 3, height - blank.bottom + 3, text, size=size)
-        # A long name shrinks to fit its line rather than run past it.
-        while size > SMALLEST_NAME and text_width(mark, fonts_dir()) > blank.width - 6:
-            size -= 0.5
-            mark = Mark(mark.x, mark.y, text, size=size)
-        pages[blank.page].append(mark)
-    # "Copy k of N" stands in the middle of the footer, on the footer's own line.
+        marks = fit(text, room, fonts_dir(), size=size, floor=SMALLEST_NAME)
+        if marks is None:  # said once for each value, where it first does not fit
+            where = "the name line on page 1" if blank.page == 0 else "the page headers"
+            given = copy.period or period if blank.field == "period" else text
+            problems.append(_too_long(blank.field, given, copy, where))
+            refused.add(blank.field)
+        else:
+            pages[blank.page].extend(marks)
+    # "Copy k of N" stands in the middle of the footer, on the footer's own line, clear
+    # of the short title on its left and the page number on its right.
     for index, (width, height) in enumerate(layout.page_sizes):
-        rise = height - layout.footer_baselines[index]
-        pages[index].append(Mark(width / 2, rise, label, size=COPY_LABEL_SIZE, align="center"))
+        left, right = layout.footer_spans[index] if layout.footer_spans else (0.0, width)
+        half = min(width / 2 - left, right - width / 2) - FOOTER_GAP
+        room = Room(
+            width / 2 - half,
+            width / 2 + half,
+            height - layout.footer_baselines[index],
+            height - layout.content_bottoms[index] - FOOTER_GAP / 4,  # below the text area
+            align="center",
+        )
+        marks = fit(label, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
+        if marks is None:
+            bare = f"Copy {copy.number} of {total}"
+            if fit(bare, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL):
+                problems.append(_too_long("teacher", options.teacher, copy, "the page footers"))
+            else:  # the footer's own title leaves no room for the copy number
+                problems.append(
+                    Problem(
+                        packet_yaml,
+                        "is too long to leave room for 'Copy k of N' between it and the page "
+                        "number in the footer",
+                        "give a shorter short_title (it only labels the headers and footers)",
+                        field="short_title",
+                    )
+                )
+            refused.add("footer")
+            break
+        pages[index].extend(marks)
     width, height = layout.page_sizes[-1]
-    rise = height - layout.footer_baselines[-1]
     owner = f"{copy.name} · {label}" if copy.name else label
-    blank_marks = (Mark(width / 2, rise, owner, size=COPY_LABEL_SIZE, align="center"),)
+    # The padding page's footer has nothing else on it: the width inside the page margins.
+    room = Room(
+        BLANK_MARGIN,
+        width - BLANK_MARGIN,
+        height - layout.footer_baselines[-1],
+        height - layout.content_bottoms[-1] - FOOTER_GAP / 4,
+        align="center",
+    )
+    blank_marks = fit(owner, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
+    if blank_marks is None and not refused & {"name", "footer"}:
+        problems.append(_too_long("name", copy.name, copy, "the blank page's footer"))
     title = f"{label}: {copy.name}" if copy.name else label
-    return CopyMarks(title=title, pages=tuple(tuple(p) for p in pages), blank=blank_marks)
+    stamps = CopyMarks(title=title, pages=tuple(tuple(p) for p in pages), blank=blank_marks or ())
+    return stamps, problems
+
+
+def _too_long(field: str, text: str, copy: Copy, where: str) -> Problem:
+    """What to tell the teacher about a value too long to print where it must."""
+    shown = text if len(text) <= 80 else text[:77] + "…"
+    even = f"even shrunk to {SMALLEST_NAME:g} pt and wrapped"
+    if field == "name":
+        return Problem(
+            copy.roster or "the roster",
+            f"the name '{shown}' ({len(text)} characters) does not fit on {where}, {even}",
+            "shorten the name in the roster (for example a first name and one last name)",
+            line=copy.row or None,
+        )
+    if field == "period":
+        from_roster = bool(copy.period and copy.roster)  # else it came from --period
+        return Problem(
+            copy.roster if copy.roster and from_roster else "--period",
+            f"the period '{shown}' does not fit in the Period blank, {even}",
+            "give the period as a number or a short name, such as '3' or '3B'",
+            line=copy.row if from_roster and copy.row else None,
+        )
+    if field == "date":
+        return Problem(
+            "--date",
+            f"'{shown}' does not fit in the Date blank, {even}",
+            "write the date shorter, such as 'Nov. 18' or '11/18/2026'",
+        )
+    return Problem(
+        "--teacher",
+        f"'{shown}' does not fit in {where} after 'Copy k of N', between the title and the "
+        f"page number, {even}",
+        "give a shorter teacher name, such as 'Ms. Rivera'",
+    )
 
 
 def _cover(

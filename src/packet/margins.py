@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-from .overlay import Mark, PageMarks, Rule
+from .errors import InvalidInput, Problem
+from .overlay import ASCENT, Mark, PageMarks, Room, Rule, fit
+from .resources import fonts_dir
 
 if TYPE_CHECKING:
     from .model import Edition, Packet
@@ -22,6 +24,8 @@ NUMBER_GAP = 9.0  # from the text's left edge to the numbers' right edge
 RULE_GAP = 4.0  # from the text's left edge to a speaker rule
 TAG_GAP = 24.0  # from the text's left edge to a speaker tag's right edge
 TAG_SIZE = 6.5
+SMALLEST_TAG = 5.5
+EDGE = 0.25 * 72  # nothing printed nearer the paper's edge than this: copiers cannot
 RULE_STYLES: tuple[Literal["solid", "double"], ...] = ("solid", "double")
 
 
@@ -33,6 +37,8 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
     quoted = [s.id for s in document.speakers if s.id != document.narrator]
     started: set[str] = set()
     previous: TextLine | None = None
+    problems: dict[str, Problem] = {}
+    fonts = fonts_dir()
     for line in layout.lines:
         page_height = heights[line.page]
         if line.number % NUMBER_EVERY == 0:
@@ -57,22 +63,46 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
             if speaker in continuing:  # the same voice goes on from the line above
                 continue
             person = document.speaker(speaker)
-            per_page[line.page].append(
-                Mark(
-                    x=line.x - TAG_GAP,
-                    y=page_height - line.baseline,
-                    text=person.name if edition == "teacher" else person.short,
-                    size=TAG_SIZE,
-                    bold=True,
-                    align="right",
-                )
+            # In the margin, clear of the paper's edge: the full name in the teacher
+            # edition if it fits (shrunk if need be), else the short one.
+            room = Room(
+                EDGE,
+                line.x - TAG_GAP,
+                page_height - line.baseline,
+                page_height - line.baseline + TAG_SIZE * ASCENT,
+                align="right",
             )
+            names = (person.name, person.short) if edition == "teacher" else (person.short,)
+            tag = next(
+                (
+                    marks[0]
+                    for name in names
+                    if (
+                        marks := fit(
+                            name, room, fonts, size=TAG_SIZE, floor=SMALLEST_TAG, bold=True
+                        )
+                    )
+                ),
+                None,
+            )
+            if tag is None:
+                problems[speaker] = Problem(
+                    packet.root / "source.md",
+                    f"the short name '{person.short}' is too long to print in the margin "
+                    "beside the text",
+                    "give a shorter short: name, such as initials",
+                    field=f"speakers: {speaker}",
+                )
+                continue
+            per_page[line.page].append(tag)
     for speaker_index, speaker in enumerate(quoted):
         style = RULE_STYLES[speaker_index % len(RULE_STYLES)]
         for page, x, top, bottom in _runs(layout.lines, speaker):
             per_page[page].append(
                 Rule(x=x - RULE_GAP, y0=heights[page] - bottom, y1=heights[page] - top, style=style)
             )
+    if problems:
+        raise InvalidInput(problems.values(), what=str(packet.root))
     return [
         PageMarks(width=w, height=h, marks=tuple(items))
         for (w, h), items in zip(layout.page_sizes, per_page, strict=True)
@@ -113,7 +143,6 @@ def stamp(data: bytes, layout: Layout, packet: Packet, edition: Edition) -> byte
     """Draw the margin marks onto a rendered edition (and finish its tagging)."""
     from .assemble import finish_edition
     from .overlay import draw
-    from .resources import fonts_dir
 
     marks = page_marks(layout, packet, edition)
     pages = [index for index, page in enumerate(marks) if page.marks]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,8 +131,119 @@ def unsupported_characters(text: str, fonts_dir: Path) -> str:
 
 def text_width(mark: Mark, fonts_dir: Path) -> float:
     """Return how wide the mark's text prints, in points."""
-    regular, bold = _fonts(fonts_dir.resolve())
-    return sum(run.width for run in _layout(mark, bold if mark.bold else regular))
+    return _width(mark.text, mark.size, mark.bold, fonts_dir.resolve())
+
+
+@cache
+def _width(text: str, size: float, bold: bool, fonts_dir: Path) -> float:
+    regular, bold_fonts = _fonts(fonts_dir)
+    mark = Mark(0, 0, text, size=size, bold=bold)
+    return sum(run.width for run in _layout(mark, bold_fonts if bold else regular))
+
+
+# Stacked lines of a stamp: baselines 1.15 sizes apart; a line's letters rise 0.75 of
+# the size above its baseline (capitals, ascenders) and fall 0.25 below it.
+LEADING = 1.15
+ASCENT = 0.75
+DESCENT = 0.25
+
+
+@dataclass(frozen=True)
+class Room:
+    """Where a stamp may print, in PDF points from the bottom left: between left and
+    right, its first line on baseline, further lines stacked up (or down) to limit."""
+
+    left: float
+    right: float
+    baseline: float
+    limit: float
+    grow: Literal["up", "down"] = "up"
+    align: Literal["left", "right", "center"] = "left"
+
+
+def fit(
+    text: str, room: Room, fonts_dir: Path, *, size: float, floor: float, bold: bool = False
+) -> tuple[Mark, ...] | None:
+    """Set text inside room: at size if it fits on one line, else as large as it fits
+    on one line down to floor, else wrapped onto as few lines as fit. None if nothing fits."""
+    sizes = [size - 0.5 * step for step in range(int((size - floor) / 0.5) + 1)]
+    width = room.right - room.left
+
+    def tall_enough(lines: int, each: float) -> bool:
+        reach = (lines - 1) * each * LEADING
+        if room.grow == "up":
+            return room.baseline + reach + each * ASCENT <= room.limit + 0.01
+        return room.baseline - reach - each * DESCENT >= room.limit - 0.01
+
+    for each in sizes:
+        if tall_enough(1, each) and _width(text, each, bold, fonts_dir.resolve()) <= width:
+            return _stack([text], room, each, bold)
+    for each in sizes:
+        lines = _balanced(text, each, width, bold, fonts_dir.resolve())
+        narrow = all(_width(line, each, bold, fonts_dir.resolve()) <= width for line in lines)
+        if len(lines) > 1 and narrow and tall_enough(len(lines), each):
+            return _stack(lines, room, each, bold)
+    return None
+
+
+def _stack(lines: list[str], room: Room, size: float, bold: bool) -> tuple[Mark, ...]:
+    """Marks for lines in reading order; growing up, the last line stands on the baseline."""
+    x = {"left": room.left, "right": room.right, "center": (room.left + room.right) / 2}
+    step = size * LEADING
+    first = room.baseline + (len(lines) - 1) * step if room.grow == "up" else room.baseline
+    return tuple(
+        Mark(x[room.align], first - i * step, line, size=size, bold=bold, align=room.align)
+        for i, line in enumerate(lines)
+    )
+
+
+def _balanced(text: str, size: float, width: float, bold: bool, fonts_dir: Path) -> list[str]:
+    """Wrap text onto as few lines as width allows, with the lines as even as they go."""
+    lines = _wrap(text, size, width, bold, fonts_dir)
+    low, high = 0.0, width
+    while len(lines) > 1 and high - low > 1:  # the narrowest measure that needs no more lines
+        middle = (low + high) / 2
+        if len(_wrap(text, size, middle, bold, fonts_dir)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return _wrap(text, size, high, bold, fonts_dir)
+
+
+def _wrap(text: str, size: float, width: float, bold: bool, fonts_dir: Path) -> list[str]:
+    """Break text into lines no wider than width: at spaces and after hyphens, and
+    inside a word only where the word alone is wider than the line."""
+    pieces: list[str] = []
+    for word in re.findall(r"[^\s-]*-+|[^\s-]+-*|\s+", unicodedata.normalize("NFC", text)):
+        if word.isspace() or _width(word.strip(), size, bold, fonts_dir) <= width:
+            pieces.append(word)
+            continue
+        part = ""
+        for char in word:  # keep a combining mark with its letter
+            if (
+                part
+                and not unicodedata.combining(char)
+                and _width(part + char, size, bold, fonts_dir) > width
+            ):
+                pieces.append(part)
+                part = ""
+            part += char
+        pieces.append(part)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if piece.isspace():
+            line += " " if line else ""
+            continue
+        candidate = line + piece
+        if line and _width(candidate.strip(), size, bold, fonts_dir) > width:
+            lines.append(line.strip())
+            line = piece
+        else:
+            line = candidate
+    if line.strip():
+        lines.append(line.strip())
+    return lines
 
 
 @cache

@@ -56,6 +56,28 @@ class Gloss:
 
 
 @dataclass(frozen=True)
+class Column:
+    """Where a source text stands on one page: the stretch its margin notes may use."""
+
+    text: str
+    page: int
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class Crowded:
+    """Margin notes that need more of the sidebar than their page has beside the text."""
+
+    text: str
+    page: int
+    terms: tuple[str, ...]
+    heights: tuple[float, ...]  # each note's, in the order of the terms
+    needed: float
+    room: float
+
+
+@dataclass(frozen=True)
 class Blank:
     """A line to write on (Name, Date, Period): where a class set prints into it."""
 
@@ -64,6 +86,7 @@ class Blank:
     x: float
     width: float
     bottom: float  # the rule's height, in points from the page's top
+    height: float = 0.0  # the room above the rule that belongs to the blank
 
 
 @dataclass(frozen=True)
@@ -76,27 +99,15 @@ class Layout:
     glosses: tuple[Gloss, ...] = ()
     blanks: tuple[Blank, ...] = ()
     footer_baselines: tuple[float, ...] = ()  # the running footer's baseline on each page
+    columns: tuple[Column, ...] = ()
+    # Where the running footer's own words end on the left and begin on the right.
+    footer_spans: tuple[tuple[float, float], ...] = ()
 
     def gloss_offsets(self, gap: float = 5.0) -> dict[tuple[str, str], float]:
-        """How far to move each margin note so none touches another or leaves the page."""
+        """How far to move each margin note so none touches another or leaves its column."""
         offsets: dict[tuple[str, str], float] = {}
-        for page in sorted({g.page for g in self.glosses}):
-            # Notes whose terms share a line keep the order of the terms in the text.
-            notes = sorted(
-                (g for g in self.glosses if g.page == page),
-                key=lambda g: (round(g.top - g.offset, 1), self.glosses.index(g)),
-            )
-            tops = []
-            cursor = float("-inf")
-            for g in notes:  # push down past the note above
-                top = max(g.top - g.offset, cursor + gap)
-                tops.append(top)
-                cursor = top + (g.bottom - g.top)
-            limit = self.content_bottoms[page]
-            for i in range(len(notes) - 1, -1, -1):  # then up, if the last ones ran off the page
-                g = notes[i]
-                tops[i] = min(tops[i], limit - (g.bottom - g.top))
-                limit = tops[i] - gap
+        for notes, (top_limit, bottom_limit) in self._note_columns():
+            tops = _place(notes, top_limit, bottom_limit, gap)
             for g, top in zip(notes, tops, strict=True):
                 shift = round(top - (g.top - g.offset), 2)
                 if abs(shift) >= 0.5:  # less is rounding, not a move
@@ -104,14 +115,44 @@ class Layout:
         return offsets
 
     def glosses_fit(self, gap: float = 5.0) -> bool:
-        """Whether every margin note is whole, on its page, and clear of the others."""
-        for page in {g.page for g in self.glosses}:
-            notes = sorted((g for g in self.glosses if g.page == page), key=lambda g: g.top)
-            if any(g.split or g.bottom > self.content_bottoms[page] + 0.5 for g in notes):
+        """Whether every margin note is whole, in its column, and clear of the others."""
+        for notes, (top_limit, bottom_limit) in self._note_columns():
+            if any(g.split for g in notes):
                 return False
-            if any(b.top < a.bottom + gap - 0.5 for a, b in itertools.pairwise(notes)):
+            if any(g.top < top_limit - 0.5 or g.bottom > bottom_limit + 0.5 for g in notes):
+                return False
+            ordered = sorted(notes, key=lambda g: g.top)
+            if any(b.top < a.bottom + gap - 0.5 for a, b in itertools.pairwise(ordered)):
                 return False
         return True
+
+    def crowded_notes(self, gap: float = 5.0) -> list[Crowded]:
+        """The columns whose margin notes cannot all fit, however far they are moved."""
+        crowded = []
+        for notes, (top_limit, bottom_limit) in self._note_columns():
+            needed = sum(g.bottom - g.top for g in notes) + gap * (len(notes) - 1)
+            room = bottom_limit - top_limit
+            if needed > room + 0.5:
+                terms = tuple(g.term for g in notes)
+                heights = tuple(g.bottom - g.top for g in notes)
+                crowded.append(Crowded(notes[0].text, notes[0].page, terms, heights, needed, room))
+        return crowded
+
+    def _note_columns(self) -> Iterator[tuple[list[Gloss], tuple[float, float]]]:
+        """The margin notes beside each source text on each page, in text order, with
+        the stretch of the sidebar they may use: from the text's first line on the page
+        down to its last (or to the page's foot, where the text goes on overleaf)."""
+        for text, page in sorted({(g.text, g.page) for g in self.glosses}):
+            # Notes whose terms share a line keep the order of the terms in the text.
+            notes = sorted(
+                (g for g in self.glosses if (g.text, g.page) == (text, page)),
+                key=lambda g: (round(g.top - g.offset, 1), self.glosses.index(g)),
+            )
+            column = next(
+                ((c.top, c.bottom) for c in self.columns if (c.text, c.page) == (text, page)),
+                (0.0, self.content_bottoms[page]),
+            )
+            yield notes, column
 
     def anchor_lines(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(text, anchor) -> (first line, last line)."""
@@ -122,6 +163,25 @@ class Layout:
                 first, _ = spans.get(key, (line.number, line.number))
                 spans[key] = (first, line.number)
         return spans
+
+
+def _place(
+    notes: Sequence[Gloss], top_limit: float, bottom_limit: float, gap: float
+) -> list[float]:
+    """Tops for notes (in text order): each beside its line if it can be, else pushed down
+    past the one above, then lifted back from the column's foot; never above its head."""
+    tops = []
+    cursor = top_limit - gap
+    for g in notes:
+        top = max(g.top - g.offset, cursor + gap)
+        tops.append(top)
+        cursor = top + (g.bottom - g.top)
+    limit = bottom_limit
+    for i in range(len(notes) - 1, -1, -1):
+        g = notes[i]
+        tops[i] = max(min(tops[i], limit - (g.bottom - g.top)), top_limit)
+        limit = tops[i] - gap
+    return tops
 
 
 @cache
@@ -399,16 +459,21 @@ def layout(document: Any) -> Layout:
     glosses: list[Gloss] = []
     blanks: list[Blank] = []
     footers: list[float] = []
+    spans: list[tuple[float, float]] = []
+    columns: list[Column] = []
     counters: dict[str, int] = {}
     for page_index, page in enumerate(document.pages):
         sizes.append((page.width * PX_TO_PT, page.height * PX_TO_PT))
         area = page._page_box
         bottoms.append((area.content_box_y() + area.height) * PX_TO_PT)
         footers.append(_footer_baseline(area, boxes) or page.height * PX_TO_PT - 36)
+        spans.append(_footer_span(area, boxes, page.width * PX_TO_PT))
         for box in _walk(page._page_box):
             classes = _classes(box)
             if "source-text" in classes and isinstance(box, boxes.BlockBox):
                 kind = box.element.get("data-text", "original")
+                top = box.border_box_y() * PX_TO_PT
+                columns.append(Column(kind, page_index, top, top + box.border_height() * PX_TO_PT))
                 for line in _text_lines(box, boxes):
                     counters[kind] = counters.get(kind, 0) + 1
                     lines.append(_line(line, kind, counters[kind], page_index, boxes))
@@ -426,6 +491,7 @@ def layout(document: Any) -> Layout:
                         x=box.border_box_x() * PX_TO_PT,
                         width=box.border_width() * PX_TO_PT,
                         bottom=(box.border_box_y() + box.border_height()) * PX_TO_PT,
+                        height=box.border_height() * PX_TO_PT,
                     )
                 )
     return Layout(
@@ -435,6 +501,17 @@ def layout(document: Any) -> Layout:
         _join_split(glosses),
         tuple(blanks),
         tuple(footers),
+        _reach_foot(columns, bottoms),
+        tuple(spans),
+    )
+
+
+def _reach_foot(columns: list[Column], bottoms: list[float]) -> tuple[Column, ...]:
+    """A text that goes on overleaf owns its page down to the foot: nothing follows it."""
+    last = {c.text: c.page for c in columns}
+    return tuple(
+        c if c.page == last[c.text] else replace(c, bottom=max(c.bottom, bottoms[c.page]))
+        for c in columns
     )
 
 
@@ -445,6 +522,21 @@ def _footer_baseline(page_box: Any, boxes: Any) -> float | None:
                 if isinstance(inner, boxes.LineBox):
                     return float((inner.position_y + inner.baseline) * PX_TO_PT)
     return None
+
+
+def _footer_span(page_box: Any, boxes: Any, width: float) -> tuple[float, float]:
+    """Where the footer's left words end and its right words begin, in points."""
+    left, right = 0.0, width
+    for box in page_box.children:
+        if not isinstance(box, boxes.MarginBox):
+            continue
+        for inner in _walk(box):
+            if isinstance(inner, boxes.TextBox) and inner.text.strip():
+                if box.at_keyword == "@bottom-left":
+                    left = max(left, (inner.position_x + inner.width) * PX_TO_PT)
+                elif box.at_keyword == "@bottom-right":
+                    right = min(right, inner.position_x * PX_TO_PT)
+    return left, right
 
 
 def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:
