@@ -81,7 +81,8 @@ def main() -> None:
                 edition_time = timed(student)
                 set_time = timed(class_set)
                 ratios.append(set_time / edition_time)
-            set_pdf = out / SAMPLE.name / f"{SAMPLE.name}-class-set.pdf"
+            # A roster without periods names its set after the roster file.
+            set_pdf = out / SAMPLE.name / f"{SAMPLE.name}-class-set-{names.stem}.pdf"
             size_ratio = set_pdf.stat().st_size / edition_pdf.stat().st_size
             print(f"{kind:>7} {count:>7} {statistics.median(ratios):>11.2f} {size_ratio:>11.2f}")
 
