@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from packet import leaks
 from packet.build import load_packet, render_edition
+from packet.checks import leaks
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sources" / "dobrynin-kennedy-1962"
 TARGET = 0.10

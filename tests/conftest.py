@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 
 from packet.build import load_packet, render_edition
-from packet.model import Packet
+from packet.content.model import Packet
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sources" / "dobrynin-kennedy-1962"

@@ -14,15 +14,15 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary
 
-from packet.assemble import (
+from packet.errors import PacketError
+from packet.layout.overlay import Mark, PageMarks, draw
+from packet.printing.assemble import (
     BLANK_NOTICE,
     CopyMarks,
     class_set,
     padded_length,
     saddle_stitch_order,
 )
-from packet.errors import PacketError
-from packet.overlay import Mark, PageMarks, draw
 
 FONTS = Path(__file__).parent.parent / "fonts"
 LETTER = (612.0, 792.0)

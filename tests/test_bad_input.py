@@ -47,7 +47,7 @@ from badinput import (
 from conftest import ROOT
 from packet import output
 from packet.cli import main
-from packet.load import FILES
+from packet.content.load import FILES
 from packet.resources import fonts_dir, templates_dir
 
 CATALOGUE = ROOT / "docs" / "bad-input.md"

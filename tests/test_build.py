@@ -9,8 +9,8 @@ import pikepdf
 import pytest
 
 from conftest import SHARED, normal, page_texts, pdf_text, words
-from packet.markup import plain
-from packet.model import Packet
+from packet.content.markup import plain
+from packet.content.model import Packet
 
 SOURCE_SIZE = 11.5  # the source text's point size (templates/packet.css)
 

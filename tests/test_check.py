@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from packet.cli import main
-from packet.load import FILES
+from packet.content.load import FILES
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -269,7 +269,7 @@ def test_long_names_stay_inside_the_cover_roster_and_the_blank_page(tmp_path: Pa
 def synthetic_edition(footer: tuple[float, float] = (150.0, 517.0)) -> Any:
     """A two-page Letter edition as the layout reports it: page 1's blanks, a header blank."""
     from packet.build import Built
-    from packet.pdf import Blank, Layout
+    from packet.layout.pdf import Blank, Layout
 
     blanks = (
         Blank("name", 0, 108.0, 216.0, 74.3, 16.7),
@@ -288,8 +288,8 @@ def synthetic_edition(footer: tuple[float, float] = (150.0, 517.0)) -> Any:
 
 
 def test_stamp_problems_name_the_roster_row_or_the_option(tmp_path: Path) -> None:
-    from packet.classset import ClassSetOptions, Copy, check_stamps
     from packet.errors import InvalidInput
+    from packet.printing.classset import ClassSetOptions, Copy, check_stamps
 
     roster = tmp_path / "period3.csv"
     groups = {
@@ -308,8 +308,8 @@ def test_stamp_problems_name_the_roster_row_or_the_option(tmp_path: Path) -> Non
 
 
 def test_a_short_title_that_fills_the_footer_is_named(tmp_path: Path) -> None:
-    from packet.classset import ClassSetOptions, Copy, check_stamps
     from packet.errors import InvalidInput
+    from packet.printing.classset import ClassSetOptions, Copy, check_stamps
 
     with pytest.raises(InvalidInput) as raised:
         check_stamps(
@@ -322,7 +322,7 @@ def test_a_short_title_that_fills_the_footer_is_named(tmp_path: Path) -> None:
 
 
 def test_period_is_not_printed_twice() -> None:
-    from packet.classset import ClassSetOptions, Copy, copy_marks
+    from packet.printing.classset import ClassSetOptions, Copy, copy_marks
 
     marks = copy_marks(synthetic_edition(), Copy(1, "Ana", "Period 3"), 1, "", ClassSetOptions())
     assert "3" in [m.text for m in marks.pages[0]]

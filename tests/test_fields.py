@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from packet.content.fields import Fields
+from packet.content.yamlnodes import parse
 from packet.errors import Problems
-from packet.fields import Fields
-from packet.yamlnodes import parse
 
 FILE = Path("packet.yaml")
 

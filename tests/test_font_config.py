@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from packet import pdf
+from packet.layout import pdf
 from packet.resources import fonts_dir
 
 

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from packet.build import load_packet, render_edition
+from packet.checks.leaks import normal, readable_text
+from packet.content.markup import Context, scan, to_html
+from packet.content.model import Markdown
 from packet.errors import PacketError, Problems
-from packet.leaks import normal, readable_text
-from packet.markup import Context, scan, to_html
-from packet.model import Markdown
-from packet.render import RenderRequest, render_html
-from packet.roster import read_roster
+from packet.layout.render import RenderRequest, render_html
+from packet.printing.roster import read_roster
 
 # An answer no other part of the packet says: the student edition must never show it.
 PLANTED = "Zyxwvut Quillfeather answered the ambassador on Tuesday afternoon."

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 from badinput import png
 from conftest import SAMPLE
-from packet import leaks
 from packet.build import load_packet, render_edition
+from packet.checks import leaks
+from packet.checks.leaks import MIN_WORDS, SHORT_WORDS, Text, _patterns, compact, pdf_readings
 from packet.errors import InvalidInput, PacketError
-from packet.leaks import MIN_WORDS, SHORT_WORDS, Text, _patterns, compact, pdf_readings
 
 NBSP = "\u00a0"
 SYLLABLES = ("qua", "zil", "mor", "vex", "dru", "pla", "kin", "tor", "sel", "bav", "nup", "rho")

@@ -10,8 +10,7 @@ import pytest
 from pikepdf import Array, Dictionary, Name, String
 from reportlab.pdfgen import canvas
 
-from packet.assemble import document_strings
-from packet.leaks import (
+from packet.checks.leaks import (
     MIN_WORDS,
     Text,
     _patterns,
@@ -20,7 +19,8 @@ from packet.leaks import (
     sentences,
     teacher_only,
 )
-from packet.model import Markdown, Packet
+from packet.content.model import Markdown, Packet
+from packet.printing.assemble import document_strings
 
 SECRET = "Quillfeather signed the treaty at dawn on Tuesday."
 

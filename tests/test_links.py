@@ -10,12 +10,12 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from packet import classset
 from packet.build import render_edition
 from packet.cli import main
+from packet.content.markup import Context, scan, to_html, web_address
+from packet.content.model import Markdown, Packet
 from packet.errors import Problems
-from packet.markup import Context, scan, to_html, web_address
-from packet.model import Markdown, Packet
+from packet.printing import classset
 
 LOCAL = ("teacher.yaml", "notes/plan.md", "#top", "//example.com/x", "")
 WEB = ("https://example.com/a", "http://example.com", "mailto:office@example.org")

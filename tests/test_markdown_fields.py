@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 
 from packet.cli import main
-from packet.model import Markdown, Packet
+from packet.content.model import Markdown, Packet
 
 # Where each Markdown field of the model is written: a YAML file and the keys (and
 # list indexes) leading to the value, or BODY for the Markdown after the front matter.

@@ -15,7 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from packet.overlay import Mark, PageMarks, Room, draw, fit, text_width, unsupported_characters
+from packet.layout.overlay import (
+    Mark,
+    PageMarks,
+    Room,
+    draw,
+    fit,
+    text_width,
+    unsupported_characters,
+)
 
 FONTS = Path(__file__).parent.parent / "fonts"
 LETTER = (612.0, 792.0)

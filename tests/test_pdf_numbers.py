@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE
-from packet.assemble import pdf_number
 from packet.cli import main
+from packet.printing.assemble import pdf_number
 
 
 @pytest.mark.parametrize(

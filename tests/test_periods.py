@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from packet.classset import period_label
-from packet.periods import MAX_FILE_PART, period_file_part, period_key
-from packet.roster import group_by_period, read_roster
+from packet.printing.classset import period_label
+from packet.printing.periods import MAX_FILE_PART, period_file_part, period_key
+from packet.printing.roster import group_by_period, read_roster
 
 
 @pytest.mark.parametrize(

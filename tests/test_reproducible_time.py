@@ -7,8 +7,8 @@ import os
 import pytest
 
 from packet.build import reproducible_time
+from packet.content.model import Packet
 from packet.errors import PacketError
-from packet.model import Packet
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from packet import roster as roster_module
 from packet.errors import InvalidInput
-from packet.roster import (
+from packet.printing import roster as roster_module
+from packet.printing.roster import (
     MAX_STUDENTS,
     Roster,
     Student,
@@ -294,7 +294,7 @@ def test_student_is_frozen() -> None:
 
 
 READ_STDIN = (
-    "import sys; from packet.roster import STDIN, read_roster; from packet.errors import "
+    "import sys; from packet.printing.roster import STDIN, read_roster; from packet.errors import "
     "PacketError\n"
     "try:\n"
     "    print([s.display for s in read_roster(STDIN).students])\n"

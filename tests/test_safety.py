@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE, normal, pdf_text
-from packet import pdf
 from packet.cli import main
 from packet.errors import PacketError
+from packet.layout import pdf
 from packet.resources import fonts_dir, templates_dir
 
 PASSWD = Path("/etc/passwd")

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from conftest import normal, pdf_text
 from packet.build import render_edition
-from packet.markup import plain
-from packet.model import Packet
-from packet.pdf import Column, Gloss, Layout
+from packet.content.markup import plain
+from packet.content.model import Packet
+from packet.layout.pdf import Column, Gloss, Layout
 
 SOURCE_SIZE = 11.5
 NUMBER_SIZE = 8.0
@@ -268,7 +268,7 @@ def test_every_term_is_marked_with_its_definition_beside_it(
 
 
 def test_inflected_forms_count(sample: Packet) -> None:
-    from packet.markup import term_pattern
+    from packet.content.markup import term_pattern
 
     assurance = next(t for t in sample.vocabulary if t.term == "assurance")
     assert term_pattern(assurance).search("to give the assurances that")
@@ -290,7 +290,7 @@ def test_adapted_version_has_its_own_line_numbers(sample: Packet, tmp_path: Path
 
 
 def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:
-    from packet.pdf import Gloss, Layout
+    from packet.layout.pdf import Gloss, Layout
 
     def note(term: str, top: float, height: float, offset: float = 0.0) -> Gloss:
         return Gloss("original", term, 0, top + offset, top + offset + height, offset)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from packet.content.fields import Fields
+from packet.content.yamlnodes import Node, parse
 from packet.errors import Problems
-from packet.fields import Fields
-from packet.yamlnodes import Node, parse
 
 FILE = Path("packet.yaml")
 

@@ -1,3 +1,3 @@
-from .cli import main
+from packet.cli import main
 
 main()

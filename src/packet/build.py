@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InvalidInput, PacketError, Problem
-from .load import load
-from .model import Edition, Packet, PageSize, Paper, SourceVersion
-from .render import RenderRequest, render_html
-from .resources import fonts_dir, templates_dir
+from packet.content.load import load
+from packet.content.model import Edition, Packet, PageSize, Paper, SourceVersion
+from packet.errors import InvalidInput, PacketError, Problem
+from packet.layout.render import RenderRequest, render_html
+from packet.resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
-    from .pdf import Crowded, Layout
+    from packet.layout.pdf import Crowded, Layout
 
 MAX_LAYOUT_PASSES = 6
 PAPER_NAMES = {
@@ -85,7 +85,7 @@ def render_edition(
     packet: Packet, edition: Edition, paper: PageSize, version: SourceVersion = "original"
 ) -> Built:
     """Render one edition to PDF bytes, laying out until line citations are stable."""
-    from .pdf import RenderTrouble
+    from packet.layout.pdf import RenderTrouble
 
     with reproducible_time(packet):
         try:
@@ -125,7 +125,8 @@ def _find_characters(packet: Packet, characters: str) -> list[Problem]:
 def _render_edition(
     packet: Packet, edition: Edition, paper: PageSize, version: SourceVersion
 ) -> Built:
-    from . import leaks, margins, pdf
+    from packet.checks import leaks
+    from packet.layout import margins, pdf
 
     fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
     request = RenderRequest(edition, paper, version)
@@ -187,7 +188,7 @@ def build(
     version: SourceVersion = "original",
 ) -> list[Path]:
     """Build the asked-for editions of a packet into ``out_dir/<packet>/``."""
-    from .output import write_files
+    from packet.output import write_files
 
     packet = load_packet(source)
     chosen = paper or packet.meta.paper

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .model import EDITIONS, PAPER_SIZES, SOURCE_VERSIONS
+from packet import __version__
+from packet.content.model import EDITIONS, PAPER_SIZES, SOURCE_VERSIONS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -107,7 +107,7 @@ def build(
     Example:
         packet build sources/dobrynin-kennedy-1962 --paper a4 -o output
     """
-    from . import build as building
+    from packet import build as building
 
     editions = EDITIONS if edition == "all" else (edition,)
     written = building.build(
@@ -132,7 +132,7 @@ def check(source: Path) -> None:
     Example:
         packet check sources/dobrynin-kennedy-1962
     """
-    from .build import load_packet
+    from packet.build import load_packet
 
     packet = load_packet(source)
     click.echo(f"{source}: OK ({len(packet.questions)} questions, {len(packet.vocabulary)} terms)")
@@ -196,7 +196,7 @@ def class_set(
         packet class-set sources/dobrynin-kennedy-1962 --roster period3.csv --period 3
         packet class-set sources/dobrynin-kennedy-1962 --copies 32 --booklet
     """
-    from .classset import ClassSetOptions, build_class_sets
+    from packet.printing.classset import ClassSetOptions, build_class_sets
 
     if (roster is None) == (copies is None):
         raise click.UsageError("give either --roster ROSTER.csv or --copies N (not both)")

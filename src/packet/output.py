@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import PacketError
+from packet.errors import PacketError
 
 TEMP_SUFFIX = ".packet-tmp"
 # A temporary file whose writer cannot be asked (another computer writing to the same

@@ -12,10 +12,18 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__
-from .markup import Context, to_html
-from .model import QUESTION_KINDS, Edition, Markdown, Packet, PageSize, Paper, SourceVersion
-from .resources import templates_dir
+from packet import __version__
+from packet.content.markup import Context, to_html
+from packet.content.model import (
+    QUESTION_KINDS,
+    Edition,
+    Markdown,
+    Packet,
+    PageSize,
+    Paper,
+    SourceVersion,
+)
+from packet.resources import templates_dir
 
 # Line ranges found by laying the text out: (text kind, anchor) -> (first, last).
 LineMap = Mapping[tuple[str, str], tuple[int, int]]

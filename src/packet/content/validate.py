@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import Problems
-from .markup import Found, plain, scan, term_pattern
-from .model import Document, Markdown, Meta, Question, TeacherNotes, Term
-from .resources import fonts_dir
+from packet.content.markup import Found, plain, scan, term_pattern
+from packet.content.model import Document, Markdown, Meta, Question, TeacherNotes, Term
+from packet.errors import Problems
+from packet.resources import fonts_dir
 
 
 @cache

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problems
+from packet.errors import Problems
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .build import Built, load_packet, render_edition, reproducible_time
-from .errors import InvalidInput, Problem
-from .model import Packet, Paper
-from .overlay import Mark
-from .resources import fonts_dir, templates_dir
+from packet.build import Built, load_packet, render_edition, reproducible_time
+from packet.content.model import Packet, Paper
+from packet.errors import InvalidInput, Problem
+from packet.layout.overlay import Mark
+from packet.resources import fonts_dir, templates_dir
 
 if TYPE_CHECKING:
-    from .assemble import CopyMarks
-    from .roster import Student
+    from packet.printing.assemble import CopyMarks
+    from packet.printing.roster import Student
 
 NAME_SIZE = 12.0
 HEADER_NAME_SIZE = 9.0
@@ -71,7 +71,7 @@ def build_class_sets(
     options: ClassSetOptions,
 ) -> list[Path]:
     """Build one class-set PDF per period into ``out_dir/<packet>/``."""
-    from .output import write_files
+    from packet.output import write_files
 
     packet = load_packet(source)
     groups = _groups(roster, copies, period, sort)
@@ -93,7 +93,7 @@ def _groups(
     if roster_path is None:
         assert copies is not None
         return {period or "": [Copy(k) for k in range(1, copies + 1)]}
-    from .roster import group_by_period, read_roster
+    from packet.printing.roster import group_by_period, read_roster
 
     # One read: a roster piped in on standard input cannot be read twice.
     chosen = read_roster(roster_path, period=period or None, sort=sort)
@@ -110,7 +110,7 @@ def _groups(
 
 def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[Student]]) -> None:
     """Refuse two different periods whose files would have one name, before any is written."""
-    from .periods import period_file_part
+    from packet.printing.periods import period_file_part
 
     seen: dict[str, str | None] = {}
     problems = []
@@ -144,8 +144,8 @@ def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[S
 
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
     """Refuse names and periods the bundled fonts cannot print, rather than print boxes."""
-    from .overlay import unsupported_characters
-    from .roster import printable, shown_as
+    from packet.layout.overlay import unsupported_characters
+    from packet.printing.roster import printable, shown_as
 
     shown_once: set[str] = set()  # a period is on every copy; report it once
     problems = []
@@ -176,7 +176,8 @@ def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
 def _render_all(
     packet: Packet, groups: dict[str, list[Copy]], options: ClassSetOptions
 ) -> dict[str, bytes]:
-    from . import assemble, leaks
+    from packet.checks import leaks
+    from packet.printing import assemble
 
     paper: Paper = options.paper or packet.meta.paper
     page = BOOKLET_PAGES[paper] if options.booklet else paper
@@ -208,15 +209,15 @@ def _render_all(
 
 def period_label(period: str) -> str:
     """Return the period as printed: "Period 3" for "3", "Block A" as it is."""
-    from .periods import names_itself
+    from packet.printing.periods import names_itself
 
     return period if names_itself(period) else f"Period {period}"
 
 
 def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:
     """Return the set's file name: the period's, then a suffix for each variant."""
-    from .build import output_name
-    from .periods import period_file_part
+    from packet.build import output_name
+    from packet.printing.periods import period_file_part
 
     named = period or options.roster_name
     kind = f"class-set-{period_file_part(named)}" if named else "class-set"
@@ -264,8 +265,8 @@ def _stamps(
     packet_yaml: Path | str = "packet.yaml",
 ) -> tuple[CopyMarks, list[Problem]]:
     """The marks for one copy, and what did not fit where it has to print."""
-    from .assemble import CopyMarks
-    from .overlay import Room, fit
+    from packet.layout.overlay import Room, fit
+    from packet.printing.assemble import CopyMarks
 
     layout = edition.layout
     label = f"Copy {copy.number} of {total}"
@@ -384,10 +385,10 @@ def _cover(
     key: bytes | None,
 ) -> bytes:
     """The teacher's cover sheet: what this file is, how to print it, the roster."""
-    from . import pdf
-    from .assemble import padded_length, page_count
-    from .render import render_cover
-    from .roster import direction
+    from packet.layout import pdf
+    from packet.layout.render import render_cover
+    from packet.printing.assemble import padded_length, page_count
+    from packet.printing.roster import direction
 
     pages = len(edition.layout.page_sizes)
     per_copy = padded_length(pages, booklet=options.booklet)

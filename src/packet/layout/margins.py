@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-from .errors import InvalidInput, Problem
-from .overlay import ASCENT, Mark, PageMarks, Room, Rule, fit
-from .resources import fonts_dir
+from packet.errors import InvalidInput, Problem
+from packet.layout.overlay import ASCENT, Mark, PageMarks, Room, Rule, fit
+from packet.resources import fonts_dir
 
 if TYPE_CHECKING:
-    from .model import Edition, Packet
-    from .pdf import Layout, TextLine
+    from packet.content.model import Edition, Packet
+    from packet.layout.pdf import Layout, TextLine
 
 NUMBER_EVERY = 5
 NUMBER_SIZE = 8.0
@@ -141,8 +141,8 @@ def _run(run: list[TextLine]) -> tuple[int, float, float, float]:
 
 def stamp(data: bytes, layout: Layout, packet: Packet, edition: Edition) -> bytes:
     """Draw the margin marks onto a rendered edition (and finish its tagging)."""
-    from .assemble import finish_edition
-    from .overlay import draw
+    from packet.layout.overlay import draw
+    from packet.printing.assemble import finish_edition
 
     marks = page_marks(layout, packet, edition)
     pages = [index for index, page in enumerate(marks) if page.marks]

@@ -23,8 +23,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .errors import Problems
-from .model import Markdown, Term
+from packet.content.model import Markdown, Term
+from packet.errors import Problems
 
 # A mark is short and holds no "[": so bounded, a text full of "[[" cannot take minutes.
 _TAG = re.compile(r"\[\[([^[]{0,200}?)\]\]")

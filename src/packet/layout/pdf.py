@@ -21,8 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import PacketError
-from .resources import fonts_dir, templates_dir
+from packet.errors import PacketError
+from packet.resources import fonts_dir, templates_dir
 
 PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 

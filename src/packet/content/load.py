@@ -6,9 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .errors import Problems
-from .fields import Fields
-from .model import (
+from packet.content.fields import Fields
+from packet.content.model import (
     PAPER_SIZES,
     QUESTION_KINDS,
     Document,
@@ -23,8 +22,9 @@ from .model import (
     Term,
     TimedStep,
 )
-from .validate import check_characters, check_language, cross_check
-from .yamlnodes import Node, parse
+from packet.content.validate import check_characters, check_language, cross_check
+from packet.content.yamlnodes import Node, parse
+from packet.errors import Problems
 
 MAX_TEXT_BYTES = 2_000_000  # far above any lesson; stops a stray 50 MB file early
 # The files every packet must have (adapted.md is optional).

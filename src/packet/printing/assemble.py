@@ -50,7 +50,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
 from packet.errors import PacketError
-from packet.overlay import Mark, PageMarks, draw
+from packet.layout.overlay import Mark, PageMarks, draw
 
 _T = TypeVar("_T")
 BLANK_NOTICE = "This page is intentionally left blank."

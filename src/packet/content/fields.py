@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import Problems
-from .markup import raw_html
-from .model import Markdown
-from .yamlnodes import Node, type_name
+from packet.content.markup import raw_html
+from packet.content.model import Markdown
+from packet.content.yamlnodes import Node, type_name
+from packet.errors import Problems
 
 T = TypeVar("T")
 

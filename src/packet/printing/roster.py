@@ -165,7 +165,7 @@ def group_by_period(roster: Roster) -> dict[str | None, tuple[Student, ...]]:
     Spellings of one class ("Period 3", "period 3", "03") are one group, under the
     spelling that comes first in the file.
     """
-    from packet.periods import period_key
+    from packet.printing.periods import period_key
 
     spelling: dict[str, str | None] = {}
     groups: dict[str | None, list[Student]] = {}
@@ -653,7 +653,7 @@ def _only_period(
 
 def _period_key(period: str | None) -> str:
     """Return what identifies a period, so that "--period 3" picks "Period 03" too."""
-    from packet.periods import period_key
+    from packet.printing.periods import period_key
 
     return period_key(period)
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from .errors import PacketError
-from .markup import plain
-from .model import Packet
-from .validate import markdowns
+from packet.content.markup import plain
+from packet.content.model import Packet
+from packet.content.validate import markdowns
+from packet.errors import PacketError
 
 MIN_WORDS = 5  # a sentence this long is protected wherever it can be read
 SHORT_WORDS = 2  # one word ("Yes.") could appear anywhere by chance: two and up are protected
@@ -227,7 +227,7 @@ def pdf_readings(data: bytes) -> list[list[str]]:
     import pypdfium2  # PDFium reads text as viewers do, and fast
     import pypdfium2.raw as pdfium
 
-    from .assemble import document_strings
+    from packet.printing.assemble import document_strings
 
     structure: list[str] = []  # tagged text, in the structure tree's order
     drawn: list[str] = []  # everything but artifacts, in drawing order

@@ -1,0 +1,1 @@
+"""Checks on the finished PDF: the answer guard."""

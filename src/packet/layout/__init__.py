@@ -1,0 +1,1 @@
+"""Rendering and layout: packet Markdown to HTML, HTML to PDF pages, marks in the margin."""

@@ -1,0 +1,1 @@
+"""Class sets and printing: rosters, periods, per-copy stamps, merging and imposing."""
