@@ -22,7 +22,7 @@ def fifo_without_writer(tmp: Path) -> Run:
     os.mkfifo(path)
     # In its own process, as a user runs it, with the 10-second wait cut to half a second.
     script = (
-        "import sys; from packet.printing import roster; roster.PIPE_WAIT_SECONDS = 0.5; "
+        "import sys; from packet.printing import rosterfile; rosterfile.PIPE_WAIT_SECONDS = 0.5; "
         "from packet.cli import main; main(sys.argv[1:])"
     )
     return Run(["-c", script, *class_set(tmp, "--roster", str(path))[2:]])

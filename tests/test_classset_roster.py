@@ -14,7 +14,7 @@ from conftest import SAMPLE, words
 from packet.cli import main
 from packet.errors import InvalidInput
 from packet.printing.classset import Copy, _check_names
-from packet.printing.roster import STDIN
+from packet.printing.rosterfile import STDIN
 
 
 def test_names_the_bundled_fonts_cannot_print_are_refused_with_their_rows() -> None:
@@ -64,7 +64,7 @@ def test_a_name_in_two_scripts_prints_in_the_same_order_on_cover_and_copy(
 
 
 GROUPS_FROM_STDIN = (
-    "from packet.printing.classset import _groups; from packet.printing.roster import STDIN\n"
+    "from packet.printing.classset import _groups; from packet.printing.rosterfile import STDIN\n"
     "groups = _groups(STDIN, None, '3', 'roster')\n"
     "print({key: [(c.name, c.period, c.row) for c in copies] for key, copies in groups.items()})"
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from packet.errors import InvalidInput
-from packet.printing import roster as roster_module
+from packet.printing import rosterfile
 from packet.printing.roster import (
     MAX_STUDENTS,
     Roster,
@@ -294,8 +294,8 @@ def test_student_is_frozen() -> None:
 
 
 READ_STDIN = (
-    "import sys; from packet.printing.roster import STDIN, read_roster; from packet.errors import "
-    "PacketError\n"
+    "import sys; from packet.printing.roster import read_roster\n"
+    "from packet.printing.rosterfile import STDIN; from packet.errors import PacketError\n"
     "try:\n"
     "    print([s.display for s in read_roster(STDIN).students])\n"
     "except PacketError as error:\n"
@@ -352,7 +352,7 @@ def test_fifo_is_read_when_a_program_writes_to_it(tmp_path: Path) -> None:
 
 
 def test_fifo_nobody_writes_to_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_module, "PIPE_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(rosterfile, "PIPE_WAIT_SECONDS", 0.2)
     path = tmp_path / "roster.csv"
     os.mkfifo(path)
     assert problems_of(path) == [
@@ -364,7 +364,7 @@ def test_fifo_nobody_writes_to_gives_up(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_fifo_that_stops_sending_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(roster_module, "PIPE_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(rosterfile, "PIPE_WAIT_SECONDS", 0.2)
     path = tmp_path / "roster.csv"
     os.mkfifo(path)
     done = threading.Event()

@@ -145,7 +145,8 @@ def _check_file_parts(roster_path: Path, grouped: Mapping[str | None, Sequence[S
 def _check_names(groups: dict[str, list[Copy]], roster: Path | None) -> None:
     """Refuse names and periods the bundled fonts cannot print, rather than print boxes."""
     from packet.layout.overlay import unsupported_characters
-    from packet.printing.roster import printable, shown_as
+    from packet.printing.roster import printable
+    from packet.printing.rosterfile import shown_as
 
     shown_once: set[str] = set()  # a period is on every copy; report it once
     problems = []
