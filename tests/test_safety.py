@@ -55,6 +55,7 @@ PNG = base64.b64decode(
 HOSTILE = {
     "absolute path": ("![map](/etc/passwd)", "not a file in the packet"),
     "dot-dot escape": ("![map](../../../../../etc/passwd)", "outside the packet folder"),
+    "dot-dot to nothing": ("![map](" + "../" * 40 + "none.png)", "outside the packet folder"),
     "file URL": ("![map](file:///etc/passwd)", "addresses and absolute paths are not allowed"),
     "http URL": ("![map](http://169.254.169.254/latest/meta-data/)", "not allowed"),
     "https URL": ("![map](https://example.com/map.png)", "not allowed"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import struct
 import unicodedata
@@ -183,9 +184,13 @@ def _image_problem(root: Path, src: str) -> tuple[str, str]:
             "is not a file in the packet (addresses and absolute paths are not allowed)",
             _NAME_IT,
         )
+    # The parser writes 'carte-é.png' as 'carte-%C3%A9.png', as the renderer reads it.
+    typed = root.resolve() / urllib.parse.unquote(src)
+    # '..' that climbs out is named as such, whether or not something is there.
+    if not Path(os.path.normpath(typed)).is_relative_to(root.resolve()):
+        return "points outside the packet folder", _NAME_IT
     try:
-        # The parser writes 'carte-é.png' as 'carte-%C3%A9.png', as the renderer reads it.
-        path = (root / urllib.parse.unquote(src)).resolve(strict=True)
+        path = typed.resolve(strict=True)
     except (OSError, RuntimeError, ValueError):
         return "does not exist in the packet folder", _NAME_IT
     if not path.is_relative_to(root.resolve()):
