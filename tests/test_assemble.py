@@ -16,13 +16,8 @@ from pikepdf import Array, Dictionary
 
 from packet.errors import PacketError
 from packet.layout.overlay import Mark, PageMarks, draw
-from packet.printing.assemble import (
-    BLANK_NOTICE,
-    CopyMarks,
-    class_set,
-    padded_length,
-    saddle_stitch_order,
-)
+from packet.printing.assemble import BLANK_NOTICE, CopyMarks, class_set
+from packet.printing.impose import padded_length, saddle_stitch_order
 
 FONTS = Path(__file__).parent.parent / "fonts"
 LETTER = (612.0, 792.0)

@@ -19,8 +19,8 @@ from packet.checks.leaks import (
     sentences,
     teacher_only,
 )
+from packet.checks.pdfstrings import document_strings
 from packet.content.model import Markdown, Packet
-from packet.printing.assemble import document_strings
 
 SECRET = "Quillfeather signed the treaty at dawn on Tuesday."
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE
 from packet.cli import main
-from packet.printing.assemble import pdf_number
+from packet.printing.impose import pdf_number
 
 
 @pytest.mark.parametrize(

@@ -227,7 +227,7 @@ def pdf_readings(data: bytes) -> list[list[str]]:
     import pypdfium2  # PDFium reads text as viewers do, and fast
     import pypdfium2.raw as pdfium
 
-    from packet.printing.assemble import document_strings
+    from packet.checks.pdfstrings import document_strings
 
     structure: list[str] = []  # tagged text, in the structure tree's order
     drawn: list[str] = []  # everything but artifacts, in drawing order

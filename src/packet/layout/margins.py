@@ -142,7 +142,7 @@ def _run(run: list[TextLine]) -> tuple[int, float, float, float]:
 def stamp(data: bytes, layout: Layout, packet: Packet, edition: Edition) -> bytes:
     """Draw the margin marks onto a rendered edition (and finish its tagging)."""
     from packet.layout.overlay import draw
-    from packet.printing.assemble import finish_edition
+    from packet.printing.tags import finish_edition
 
     marks = page_marks(layout, packet, edition)
     pages = [index for index, page in enumerate(marks) if page.marks]

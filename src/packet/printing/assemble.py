@@ -1,6 +1,6 @@
 """Assemble a class set: the student edition once per student, each copy stamped.
 
-This is the only module that imports pikepdf. The edition is rendered once;
+pikepdf is imported here and in ``tags`` and ``checks.pdfstrings``. The edition is rendered once;
 every copy's pages reuse the edition's content streams, fonts and images (the
 same PDF objects, referenced again), and only the small per-copy stamp (a Form
 XObject drawn by ``overlay``, painted as ``/Artifact`` marked content) differs.
@@ -39,18 +39,36 @@ false``, and the edition itself is the accessible file.
 from __future__ import annotations
 
 import io
-import re
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
-from packet.errors import PacketError
 from packet.layout.overlay import Mark, PageMarks, draw
+from packet.printing.impose import (
+    padded_length,
+    pdf_number,
+    saddle_stitch_order,
+    standard_sheet,
+)
+from packet.printing.tags import (
+    Entry,
+    TreeCopier,
+    artifacts_except,
+    children,
+    collect_owned,
+    content_list,
+    import_entry,
+    import_object,
+    map_dest,
+    open_pdf,
+    outline_copies,
+    retarget,
+    set_compression,
+)
 
 _T = TypeVar("_T")
 BLANK_NOTICE = "This page is intentionally left blank."
@@ -73,17 +91,6 @@ _PAGE_KEYS_NOT_COPIED = frozenset(
         "/AA",
     }
 )
-# Landscape paper sizes in points. Two A5 pages side by side are 296 mm wide,
-# not A4's 297, and a copier asked for a sheet 1 mm off a standard size may
-# scale it or stop and ask for paper: such sheets are snapped to the standard.
-STANDARD_SHEETS = (
-    (792.0, 612.0),  # Letter
-    (1008.0, 612.0),  # Legal
-    (1224.0, 792.0),  # Tabloid (11 x 17 in)
-    (841.89, 595.28),  # A4
-    (1190.55, 841.89),  # A3
-)
-SNAP = 4.0  # points: the rounding of millimetre page sizes, far below a real difference
 _ROOT_KEYS_KEPT = ("/Lang", "/ViewerPreferences", "/Metadata", "/OutputIntents", "/PageLayout")
 
 
@@ -130,15 +137,15 @@ def class_set(
     """
     if not copies:
         raise ValueError("a class set needs at least one copy")
-    edition = _open(edition_pdf, "the student edition")
+    edition = open_pdf(edition_pdf, "the student edition")
     count = len(edition.pages)
     for copy in copies:
         if len(copy.pages) != count:
             raise ValueError(
                 f"{copy.title}: marks for {len(copy.pages)} pages, edition has {count}"
             )
-    cover = _open(cover_pdf, "the cover sheet") if cover_pdf is not None else None
-    key = _open(key_pdf, "the answer key") if key_pdf is not None else None
+    cover = open_pdf(cover_pdf, "the cover sheet") if cover_pdf is not None else None
+    key = open_pdf(key_pdf, "the answer key") if key_pdf is not None else None
 
     plan = _Plan(edition, copies, cover, key, booklet, blank_notice)
     # Most copies put the same marks on every page: draw each distinct page once.
@@ -169,214 +176,10 @@ def class_set(
     return builder.finish()
 
 
-def finish_edition(
-    edition_pdf: bytes, overlay_pdf: bytes | None = None, pages: Sequence[int] = ()
-) -> bytes:
-    """Make a rendered edition's untagged marked content artifacts, and stamp its marks.
-
-    WeasyPrint marks running headers and footers with MCIDs that nothing in its
-    structure tree owns (its issue 1836); PDF/UA wants them as artifacts, so they
-    become ``/Artifact`` here. Then overlay page k is drawn on edition page
-    ``pages[k]`` as an artifact (line numbers, speaker rules). The structure tree,
-    outline, links and metadata are left as they are.
-    """
-    pdf = _open(edition_pdf, "the rendered edition")
-    root = pdf.Root.get("/StructTreeRoot")
-    if root is not None:
-        owned: dict[tuple[int, int], set[int]] = {}
-        for elem in _children(root):
-            _collect_owned(elem, None, owned)
-        for page in pdf.pages:
-            _artifact_unowned(pdf, page, owned.get(page.obj.objgen, set()))
-    overlay = Pdf.open(io.BytesIO(overlay_pdf)) if overlay_pdf is not None else Pdf.new()
-    for over, index in zip(overlay.pages, pages, strict=True):
-        page = pdf.pages[index]
-        form = pdf.copy_foreign(over.as_form_xobject())
-        # Pages may share one resource dictionary: give this page its own shallow copy,
-        # and the stamp a fixed name (add_resource's is random) so builds repeat exactly.
-        resources = Dictionary(dict(page.resources.items()))
-        xobjects = Dictionary(dict(resources.get("/XObject", Dictionary()).items()))
-        name = Name("/PacketMarks")
-        xobjects[name] = form
-        resources.XObject = xobjects
-        page.obj.Resources = resources
-        # WeasyPrint's content leaves a transformation in force: wrap it in q/Q first.
-        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        page.contents_add(
-            pdf.make_stream(b"Q\n/Artifact BMC q " + str(name).encode() + b" Do Q EMC\n")
-        )
-    buffer = io.BytesIO()
-    _set_compression()
-    pdf.save(buffer, deterministic_id=True)
-    return buffer.getvalue()
-
-
-def _set_compression() -> None:
-    """Compress new streams as hard as zlib can, the same way on every save.
-
-    The level is a process-wide pikepdf setting: set it before each save, so the
-    bytes never depend on what ran earlier in the process.
-    """
-    pikepdf.settings.set_flate_compression_level(9)
-
-
-def _artifact_unowned(pdf: Pdf, page: pikepdf.Page, owned: set[int]) -> None:
-    """Rewrite the page's content so marked content no element owns is an artifact."""
-    data = _artifacts_except(page, owned)
-    if data is not None:
-        page.obj.Contents = pdf.make_stream(data)
-
-
-def _artifacts_except(page: pikepdf.Page, keep: set[int] | frozenset[int]) -> bytes | None:
-    """Return the page's content with marked content outside keep made /Artifact.
-
-    None when nothing changes, so the page's own streams can be used as they are.
-    """
-    instructions = list(pikepdf.parse_content_stream(page))
-    changed = False
-    for position, instruction in enumerate(instructions):
-        if str(instruction.operator) != "BDC":
-            continue
-        mcid = _mcid(instruction.operands[1], page)
-        if mcid is not None and mcid not in keep:
-            instructions[position] = pikepdf.ContentStreamInstruction(
-                [Name.Artifact], pikepdf.Operator("BMC")
-            )
-            changed = True
-    return pikepdf.unparse_content_stream(instructions) if changed else None
-
-
 def page_count(data: bytes) -> int:
     """Return how many pages a PDF has."""
-    with _open(data, "the PDF") as pdf:
+    with open_pdf(data, "the PDF") as pdf:
         return len(pdf.pages)
-
-
-def document_strings(data: bytes) -> list[str]:
-    """Every string a PDF holds outside its page content, and its metadata and attachments.
-
-    That is alt and actual text, expansions and titles of the structure, link
-    targets, annotation contents, form fields and their values, bookmarks,
-    named destinations, document info, page labels, and every other string in
-    any object, whatever it is for: what a screen reader or a program can read
-    without drawing the pages. Streams that hold text rather than drawing (XMP
-    metadata, attached files) are read whole.
-    """
-    import html
-
-    pdf = _open(data, "the PDF")
-    strings: list[str] = []
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream):
-            if obj.get("/Type") in (Name.Metadata, Name.EmbeddedFile) or obj.get("/Subtype") in (
-                Name.XML,
-                Name("/text#2Fplain"),
-            ):
-                try:
-                    text = obj.read_bytes().decode("utf-8", "replace")
-                except pikepdf.PdfError:  # a filter pikepdf cannot undo: the raw bytes
-                    text = obj.read_raw_bytes().decode("utf-8", "replace")
-                strings.append(html.unescape(text) if "<" in text else text)
-            obj = obj.stream_dict
-        if isinstance(obj, Dictionary | Array | String | Name):
-            # qpdf writes the object out (its direct parts too) far faster than Python
-            # can walk it; the strings are then picked out of that text.
-            strings += _strings_in(obj.unparse(resolved=True))
-    return strings
-
-
-# A literal string (qpdf escapes every parenthesis in one), or a hex string.
-_PDF_STRING = re.compile(rb"\((?:[^\\()]|\\.)*\)|<([0-9A-Fa-f\s]*)>", re.DOTALL)
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r\n|.)", re.DOTALL)
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-# Names are the format's own words (/Span, /FlateDecode), except where they name a
-# destination, which may come from a heading of the packet.
-_DESTINATION = re.compile(rb"/(?:Dest|Dests|D)\s*/([^\s/<>\[\]()%{}]+)")
-_FILE_ID = re.compile(rb"/ID\s*\[[^\]]*\]")  # random bytes, which could spell anything
-
-
-def _strings_in(written: bytes) -> list[str]:
-    """The text of every string and destination name in an object as qpdf writes it."""
-    written = _FILE_ID.sub(b"", written)
-    found = []
-    for match in _PDF_STRING.finditer(written):
-        if match.group(1) is not None:
-            digits = re.sub(rb"\s", b"", match.group(1))
-            raw = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
-        else:
-            raw = _ESCAPE.sub(_unescape, match.group()[1:-1])
-        if raw:
-            found.append(_decode(raw))
-    for name in _DESTINATION.findall(written):
-        found.append(
-            _decode(re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes.fromhex(m[1].decode()), name))
-        )
-    # An address, percent-encoded: read it as a browser shows it too.
-    found += [urllib.parse.unquote_plus(text) for text in found if "%" in text]
-    return found
-
-
-def _unhash(escape: re.Match[bytes]) -> bytes:
-    return bytes.fromhex(escape.group(1).decode())
-
-
-def _unescape(escape: re.Match[bytes]) -> bytes:
-    code = escape.group(1)
-    if code[:1].isdigit():
-        return bytes([int(code, 8) & 0xFF])
-    if code in (b"\r\n", b"\n", b"\r"):
-        return b""  # a line continuation
-    return _ESCAPES.get(code, code)
-
-
-def _decode(raw: bytes) -> str:
-    """A PDF string as text: UTF-16 with a byte-order mark, UTF-8, or PDFDocEncoding."""
-    if raw[:2] == b"\xfe\xff":
-        return raw[2:].decode("utf-16-be", "replace")
-    if raw[:2] == b"\xff\xfe":
-        return raw[2:].decode("utf-16-le", "replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("pdfdoc", "replace")
-
-
-def padded_length(pages: int, *, booklet: bool) -> int:
-    """Return pages rounded up to whole sheets: even, or a multiple of 4 for a booklet."""
-    unit = 4 if booklet else 2
-    return -(-pages // unit) * unit
-
-
-def saddle_stitch_order(pages: int) -> list[tuple[int, int]]:
-    """Return the (left, right) 1-based page pairs of each sheet side, fronts then backs."""
-    if pages % 4:
-        raise ValueError(f"a booklet needs a multiple of 4 pages, not {pages}")
-    sides = []
-    for sheet in range(pages // 4):
-        low = 2 * sheet + 1
-        high = pages - 2 * sheet
-        sides.append((high, low))
-        sides.append((low + 1, high - 1))
-    return sides
-
-
-def _standard_sheet(width: float, height: float) -> tuple[float, float]:
-    """Return the standard landscape sheet within SNAP points of width x height, or it."""
-    for standard in STANDARD_SHEETS:
-        if abs(standard[0] - width) <= SNAP and abs(standard[1] - height) <= SNAP:
-            return standard
-    return width, height
-
-
-def _open(data: bytes, what: str) -> Pdf:
-    """Open PDF bytes, or raise a PacketError naming what they were meant to be."""
-    try:
-        return Pdf.open(io.BytesIO(data))
-    except pikepdf.PdfError as error:
-        raise PacketError(
-            f"{what} is not a readable PDF file: {error}\n"
-            "    fix: export it again as PDF, or leave it out"
-        ) from error
 
 
 def _is_tagged(pdf: Pdf) -> bool:
@@ -423,16 +226,6 @@ class _Plan:
             self.overlay_pages.append(PageMarks(width, height, (*marks, notice)))
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """An outline item of a source PDF, its destination imported into the output."""
-
-    title: str
-    destination: Array | String | Name | int | None
-    action: Dictionary | None
-    children: tuple[_Entry, ...]
-
-
 @dataclass
 class _Source:
     """One source PDF brought into the output: its pages as templates, its tags."""
@@ -441,7 +234,7 @@ class _Source:
     templates: list[pikepdf.Object]
     structure: list[pikepdf.Object]  # the elements to duplicate per part, imported
     dests: list[tuple[str, pikepdf.Object]]
-    outline: list[_Entry]
+    outline: list[Entry]
     shared_forms: dict[int, pikepdf.Object] = field(default_factory=dict)
     # MCIDs per template page that an element reachable from the root owns.
     owned: dict[tuple[int, int], set[int]] = field(default_factory=dict)
@@ -483,20 +276,20 @@ class _Builder:
         if self.tagged and root is not None:
             # Imported after the pages so its /Pg references land on the templates.
             imported = out.copy_foreign(root)
-            structure = _children(imported)
+            structure = children(imported)
             if len(structure) == 1 and structure[0].get("/S") == Name.Document:
-                structure = _children(structure[0])
+                structure = children(structure[0])
             for role, standard in imported.get("/RoleMap", Dictionary()).items():
                 self.role_map[role] = standard
         owned: dict[tuple[int, int], set[int]] = {}
         for elem in structure:
-            _collect_owned(elem, None, owned)
+            collect_owned(elem, None, owned)
         dests = []
         if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
             for name, dest in pikepdf.NameTree(pdf.Root.Names.Dests).items():
-                dests.append((name, _import(out, pdf, dest)))
+                dests.append((name, import_object(out, pdf, dest)))
         with pdf.open_outline() as outline:
-            entries = [_import_entry(out, pdf, item) for item in outline.root]
+            entries = [import_entry(out, pdf, item) for item in outline.root]
         made = _Source(pdf, templates, structure, dests, entries, owned=owned)
         self.sources[id(pdf)] = made
         return made
@@ -521,7 +314,7 @@ class _Builder:
         for index, template in enumerate(source.templates):
             page = Dictionary({k: v for k, v in template.items() if k not in _PAGE_KEYS_NOT_COPIED})
             if not self.tagged or not source.structure:
-                contents = _content_list(template)
+                contents = content_list(template)
             else:
                 keep = source.owned.get(template.objgen, set()) if tagged else set()
                 contents = self._contents_keeping(source, index, frozenset(keep))
@@ -553,15 +346,15 @@ class _Builder:
         self._pad(source.templates[-1], padded_length(count, booklet=False) - count, stamps)
 
         for annot in annot_map.values():
-            _retarget(annot, page_map, prefix)
+            retarget(annot, page_map, prefix)
         item = pikepdf.OutlineItem(title, first_page)
         if tagged or not source.structure:
             # Untagged copies of a tagged edition get one outline entry and no
             # names: nothing links into them, and 150 copies of every heading
             # would bury the copies in the outline.
             for name, dest in source.dests:
-                self.dests.append((f"{prefix}/{name}", _map_dest(dest, page_map, prefix)))
-            item.children.extend(_outline(source.outline, page_map, prefix))
+                self.dests.append((f"{prefix}/{name}", map_dest(dest, page_map, prefix)))
+            item.children.extend(outline_copies(source.outline, page_map, prefix))
         if tagged and source.structure:
             self._tag_part(source, title, page_map, annot_map)
         self.outline.append(item)
@@ -579,7 +372,7 @@ class _Builder:
         count = len(source.templates)
         total = padded_length(count, booklet=True)
         x0, y0, width, height = _size(self.edition.pages[0])
-        sheet_width, sheet_height = sheet or _standard_sheet(2 * width, height)
+        sheet_width, sheet_height = sheet or standard_sheet(2 * width, height)
         scale = min(sheet_width / 2 / width, sheet_height / height)
         # Centre each page in its half of the sheet.
         dx = (sheet_width / 2 - width * scale) / 2
@@ -622,7 +415,7 @@ class _Builder:
         out, edition = self.out, self.edition
         for key in _ROOT_KEYS_KEPT:
             if key in edition.Root:
-                out.Root[key] = _import(out, edition, edition.Root[key])
+                out.Root[key] = import_object(out, edition, edition.Root[key])
         if "/MarkInfo" in edition.Root or self.tagged:
             out.Root.MarkInfo = Dictionary(Marked=self.tagged)
         if self.tagged:
@@ -647,9 +440,9 @@ class _Builder:
         with out.open_outline() as outline:
             outline.root.extend(self.outline)
         for key, value in edition.docinfo.items():
-            out.docinfo[key] = _import(out, edition, value)
+            out.docinfo[key] = import_object(out, edition, value)
         buffer = io.BytesIO()
-        _set_compression()
+        set_compression()
         out.save(
             buffer,
             min_version=edition.pdf_version,
@@ -705,9 +498,9 @@ class _Builder:
         if (index, keep) in source.variants:
             return source.variants[index, keep]
         template = source.templates[index]
-        data = _artifacts_except(pikepdf.Page(template), keep)
+        data = artifacts_except(pikepdf.Page(template), keep)
         contents: list[pikepdf.Object] = (
-            [self.out.make_stream(data)] if data is not None else _content_list(template)
+            [self.out.make_stream(data)] if data is not None else content_list(template)
         )
         source.variants[index, keep] = contents
         return contents
@@ -732,7 +525,7 @@ class _Builder:
             Dictionary(Type=Name.StructElem, S=Name.Part, T=String(title), P=self.document)
         )
         owners: dict[tuple[int, int], dict[int, pikepdf.Object]] = {}
-        copier = _TreeCopier(self.out, page_map, annot_map, owners, self)
+        copier = TreeCopier(self.out, page_map, annot_map, owners, self.next_key)
         part.K = Array([copier.copy(elem, part) for elem in source.structure])
         self.parts.append(part)
         for page in page_map.values():
@@ -748,101 +541,6 @@ class _Builder:
         key = len(self.parent_tree)
         self.parent_tree.append((key, elem))
         return key
-
-
-class _TreeCopier:
-    """Copies structure elements for one part, pointing them at that part's pages."""
-
-    def __init__(
-        self,
-        out: Pdf,
-        page_map: dict[tuple[int, int], pikepdf.Object],
-        annot_map: dict[tuple[int, int], pikepdf.Object],
-        owners: dict[tuple[int, int], dict[int, pikepdf.Object]],
-        builder: _Builder,
-    ) -> None:
-        self.out = out
-        self.page_map = page_map
-        self.annot_map = annot_map
-        self.owners = owners
-        self.builder = builder
-
-    def copy(self, elem: pikepdf.Object, parent: pikepdf.Object) -> pikepdf.Object:
-        """Return a copy of elem and its descendants under parent."""
-        new = Dictionary()
-        for key, value in elem.items():
-            # /Type is optional; left out, it saves 17 bytes on every element of every copy.
-            if key not in ("/P", "/K", "/Pg", "/ID", "/Type"):
-                new[key] = value
-        new.P = parent
-        page = self._page(elem.get("/Pg"))
-        if page is not None:
-            new.Pg = page
-        new = self.out.make_indirect(new)
-        kids = elem.get("/K")
-        if kids is not None:
-            items = list(kids) if isinstance(kids, Array) else [kids]
-            copied = [self._kid(kid, new, page) for kid in items]
-            new.K = Array([kid for kid in copied if kid is not None])
-        return new
-
-    def _kid(
-        self, kid: pikepdf.Object, elem: pikepdf.Object, page: pikepdf.Object | None
-    ) -> pikepdf.Object | None:
-        """Return the copy of one /K entry of elem: an MCID, a reference or an element."""
-        if isinstance(kid, int) or (not isinstance(kid, Dictionary)):
-            if page is not None:
-                self._own(page, int(kid), elem)
-            return kid
-        kind = kid.get("/Type")
-        if kind == Name.MCR:
-            mcr_page = self._page(kid.get("/Pg")) or page
-            reference = Dictionary(Type=Name.MCR, MCID=kid.MCID)
-            if mcr_page is not None:
-                reference.Pg = mcr_page
-            if "/Stm" in kid:
-                reference.Stm = kid.Stm  # content in a shared form: left as it was
-            elif mcr_page is not None:
-                self._own(mcr_page, int(kid.MCID), elem)
-            return reference
-        if kind == Name.OBJR:
-            annot = self.annot_map.get(kid.Obj.objgen)
-            if annot is None:
-                return None
-            annot.StructParent = self.builder.next_key(elem)
-            reference = Dictionary(Type=Name.OBJR, Obj=annot)
-            obj_page = self._page(kid.get("/Pg")) or page
-            if obj_page is not None:
-                reference.Pg = obj_page
-            return reference
-        return self.copy(kid, elem)
-
-    def _page(self, page: pikepdf.Object | None) -> pikepdf.Object | None:
-        """Return this part's copy of a template page."""
-        if page is None:
-            return None
-        return self.page_map.get(page.objgen)
-
-    def _own(self, page: pikepdf.Object, mcid: int, elem: pikepdf.Object) -> None:
-        """Record that elem owns marked content mcid on page."""
-        self.owners.setdefault(page.objgen, {})[mcid] = elem
-
-
-def _collect_owned(
-    elem: pikepdf.Object, page: pikepdf.Object | None, owned: dict[tuple[int, int], set[int]]
-) -> None:
-    """Add the MCIDs that elem and its descendants own to owned, by page."""
-    page = elem.get("/Pg", page)
-    for kid in _kids(elem):
-        if isinstance(kid, int):
-            if page is not None:
-                owned.setdefault(page.objgen, set()).add(kid)
-        elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
-            mcr_page = kid.get("/Pg", page)
-            if mcr_page is not None and "/Stm" not in kid:
-                owned.setdefault(mcr_page.objgen, set()).add(int(kid.MCID))
-        elif isinstance(kid, Dictionary) and "/S" in kid:
-            _collect_owned(kid, page, owned)
 
 
 def _stamp_forms(out: Pdf, overlay: Pdf, marks: Sequence[PageMarks]) -> dict[PageMarks, Any]:
@@ -863,119 +561,7 @@ def _stamp_forms(out: Pdf, overlay: Pdf, marks: Sequence[PageMarks]) -> dict[Pag
     return forms
 
 
-def _mcid(properties: pikepdf.Object, page: pikepdf.Page) -> int | None:
-    """Return the MCID in a BDC operator's properties (inline or named), if any."""
-    if isinstance(properties, Name):
-        named = page.resources.get("/Properties", Dictionary()).get(properties)
-        return _mcid(named, page) if isinstance(named, Dictionary) else None
-    if isinstance(properties, Dictionary) and "/MCID" in properties:
-        return int(properties.MCID)
-    return None
-
-
 def _stamp_operators(x0: float, y0: float) -> bytes:
     """Return the operators that paint the page's stamp as an artifact."""
     place = f"{pdf_number(x0)} {pdf_number(y0)}"
     return f"/Artifact BMC\nq 1 0 0 1 {place} cm {STAMP} Do Q\nEMC\n".encode("ascii")
-
-
-def pdf_number(value: float) -> str:
-    """Write a number as PDF syntax allows: fixed point, never '5.68434e-14'."""
-    # Viewers stop at an exponent: the A4 booklet's sheets printed blank in poppler.
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def _kids(elem: pikepdf.Object) -> list[Any]:
-    """Return the entries of elem's /K as a list."""
-    kids = elem.get("/K")
-    if kids is None:
-        return []
-    return list(kids) if isinstance(kids, Array) else [kids]
-
-
-def _children(elem: pikepdf.Object) -> list[pikepdf.Object]:
-    """Return the structure elements directly under elem."""
-    return [kid for kid in _kids(elem) if isinstance(kid, Dictionary) and "/S" in kid]
-
-
-def _content_list(page: pikepdf.Object) -> list[pikepdf.Object]:
-    """Return the page's content streams as a list."""
-    contents = page.get("/Contents")
-    if contents is None:
-        return []
-    if isinstance(contents, Array):
-        return list(contents)
-    return [contents]
-
-
-def _map_dest(
-    dest: pikepdf.Object, page_map: dict[tuple[int, int], pikepdf.Object], prefix: str
-) -> pikepdf.Object:
-    """Return a destination pointing into this part: its page, or its renamed name."""
-    if isinstance(dest, Dictionary) and "/D" in dest:
-        return Dictionary(D=_map_dest(dest.D, page_map, prefix))
-    if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary):
-        page = page_map.get(dest[0].objgen)
-        if page is not None:
-            return Array([page, *list(dest)[1:]])
-    if isinstance(dest, String | Name):
-        name = str(dest).lstrip("/") if isinstance(dest, Name) else str(dest)
-        return String(f"{prefix}/{name}")
-    return dest
-
-
-def _retarget(
-    annot: pikepdf.Object, page_map: dict[tuple[int, int], pikepdf.Object], prefix: str
-) -> None:
-    """Point a copied link annotation at this part's pages and names."""
-    if "/Dest" in annot:
-        annot.Dest = _map_dest(annot.Dest, page_map, prefix)
-    action = annot.get("/A")
-    if isinstance(action, Dictionary) and action.get("/S") == Name.GoTo and "/D" in action:
-        copied = Dictionary(dict(action.items()))
-        copied.D = _map_dest(action.D, page_map, prefix)
-        annot.A = copied
-
-
-def _import(out: Pdf, source: Pdf, obj: _T) -> _T:
-    """Return obj, from source, copied into out (direct objects by way of a wrapper)."""
-    if isinstance(obj, Dictionary | Array | pikepdf.Stream) and obj.is_indirect:
-        return cast(_T, out.copy_foreign(obj))
-    if isinstance(obj, Dictionary | Array):
-        # copy_foreign takes indirect objects only; wrap, copy, unwrap.
-        return cast(_T, out.copy_foreign(source.make_indirect(Array([obj])))[0])
-    return obj
-
-
-def _import_entry(out: Pdf, source: Pdf, item: pikepdf.OutlineItem) -> _Entry:
-    """Return an outline item of a source PDF with its destination copied into out."""
-    destination = item.destination
-    action = item.action
-    return _Entry(
-        title=item.title,
-        destination=_import(out, source, destination) if destination is not None else None,
-        action=_import(out, source, action) if action is not None else None,
-        children=tuple(_import_entry(out, source, child) for child in item.children),
-    )
-
-
-def _outline(
-    items: Sequence[_Entry],
-    page_map: dict[tuple[int, int], pikepdf.Object],
-    prefix: str,
-) -> list[pikepdf.OutlineItem]:
-    """Return copies of outline items that point into this part."""
-    copies = []
-    for item in items:
-        destination = item.destination
-        action = item.action
-        if destination is not None and not isinstance(destination, int):
-            destination = cast(Array | String | Name, _map_dest(destination, page_map, prefix))
-        if action is not None and action.get("/S") == Name.GoTo:
-            action = Dictionary(S=Name.GoTo, D=_map_dest(action.D, page_map, prefix))
-        made = pikepdf.OutlineItem(item.title, destination, action=action)
-        made.is_closed = True
-        made.children.extend(_outline(item.children, page_map, prefix))
-        copies.append(made)
-    return copies

@@ -178,6 +178,7 @@ def _render_all(
     packet: Packet, groups: dict[str, list[Copy]], options: ClassSetOptions
 ) -> dict[str, bytes]:
     from packet.checks import leaks
+    from packet.checks.pdfstrings import document_strings
     from packet.printing import assemble
 
     paper: Paper = options.paper or packet.meta.paper
@@ -202,7 +203,7 @@ def _render_all(
         # The edition was checked when it was rendered; what the set adds is the cover,
         # the stamps and the file's own metadata and outline: check those too.
         stamped = [m.text for copy in marks for page in copy.pages for m in page]
-        leaks.check_strings([*stamped, *assemble.document_strings(data)], packet, "class set")
+        leaks.check_strings([*stamped, *document_strings(data)], packet, "class set")
         leaks.check_student_pdf(cover, packet, what="class set's cover sheet")
         files[_file_name(packet, period, options)] = data
     return files
@@ -388,7 +389,8 @@ def _cover(
     """The teacher's cover sheet: what this file is, how to print it, the roster."""
     from packet.layout import pdf
     from packet.layout.render import render_cover
-    from packet.printing.assemble import padded_length, page_count
+    from packet.printing.assemble import page_count
+    from packet.printing.impose import padded_length
     from packet.printing.roster import direction
 
     pages = len(edition.layout.page_sizes)
