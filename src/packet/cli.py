@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from packet import __version__
-from packet.content.model import EDITIONS, PAPER_SIZES, SOURCE_VERSIONS
+from packet.content.model import EDITIONS, MAX_COPIES, PAPER_SIZES, SOURCE_VERSIONS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -144,11 +144,11 @@ def check(source: Path) -> None:
     "--roster",
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
     help="Class list exported as CSV (Google Classroom, PowerSchool, Infinite Campus, Excel…), "
-    "at most 2000 students; '-' reads it from standard input.",
+    f"at most {MAX_COPIES} students; '-' reads it from standard input.",
 )
 @click.option(
     "--copies",
-    type=click.IntRange(1, 2000),
+    type=click.IntRange(1, MAX_COPIES),
     help="Numbered copies with no names, instead of a roster.",
 )
 @click.option("--period", help="Only this period (or the label for a roster without periods).")

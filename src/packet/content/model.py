@@ -9,6 +9,9 @@ from typing import Literal
 
 PAPER_SIZES = ("letter", "a4")
 EDITIONS = ("student", "teacher")
+# Copies one class set prints, from a roster or --copies. Each copy is stamped and listed
+# on the cover sheet; a 50,000-name roster ran for 15 minutes and past 1 GB of memory.
+MAX_COPIES = 2000
 SOURCE_VERSIONS = ("original", "adapted", "both")
 QUESTION_KINDS = ("sourcing", "close reading", "context", "corroboration")
 

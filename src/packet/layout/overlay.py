@@ -417,10 +417,24 @@ _REMOVED = frozenset({"RLE", "LRE", "RLO", "LRO", "PDF", "BN"})
 _NEUTRAL = frozenset({"B", "S", "WS", "ON", "LRI", "RLI", "FSI", "PDI"})
 
 
+def paragraph_direction(text: str) -> Literal["ltr", "rtl"]:
+    """Return the direction a line runs in: that of its first strong letter (UAX #9, P2).
+
+    The cover sheet sets a name's ``dir`` with this, so it runs as on the stamp.
+    """
+    for char in text:
+        kind = unicodedata.bidirectional(char) or "L"
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def _bidi_levels(text: str) -> list[int]:
     """Return the resolved embedding level of each character of one line."""
     original = [unicodedata.bidirectional(char) or "L" for char in text]
-    base = next((0 if c == "L" else 1 for c in original if c in ("L", "R", "AL")), 0)
+    base = 1 if paragraph_direction(text) == "rtl" else 0
     kept = [i for i, c in enumerate(original) if c not in _REMOVED]
     types = [original[i] for i in kept]
     edge = "R" if base else "L"  # sos and eos: one level run, the paragraph's

@@ -388,10 +388,10 @@ def _cover(
 ) -> bytes:
     """The teacher's cover sheet: what this file is, how to print it, the roster."""
     from packet.layout import pdf
+    from packet.layout.overlay import paragraph_direction
     from packet.layout.render import render_cover
     from packet.printing.assemble import page_count
     from packet.printing.impose import padded_length
-    from packet.printing.roster import direction
 
     pages = len(edition.layout.page_sizes)
     per_copy = padded_length(pages, booklet=options.booklet)
@@ -406,7 +406,12 @@ def _cover(
             paper=options.paper or packet.meta.paper,
             period=period_label(period) if period else "",
             copies=[
-                {"number": c.number, "name": c.name, "period": c.period, "dir": direction(c.name)}
+                {
+                    "number": c.number,
+                    "name": c.name,
+                    "period": c.period,
+                    "dir": paragraph_direction(c.name),
+                }
                 for c in copies
             ],
             pages_per_copy=pages,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from packet.content.model import MAX_COPIES
 from packet.errors import Problems
 from packet.printing.rosterfile import SAVE_AS_CSV, read_text, shown_as
 
@@ -58,9 +59,7 @@ ACCEPTED_HEADERS = (
 )
 DELIMITERS = (",", ";", "\t")
 HEADER_SEARCH_ROWS = 10  # report titles some systems put above the header
-# Students in one roster: the same cap as --copies. Each copy is stamped and listed on
-# the cover sheet; 50,000 names ran for 15 minutes and past 1 GB of memory.
-MAX_STUDENTS = 2000
+MAX_STUDENTS = MAX_COPIES  # the same cap as --copies
 CLASS_AVERAGE = "classaverage"  # after _column_key
 # Other labels a gradebook export writes in its name columns above the students.
 GRADEBOOK_LABELS = frozenset({"points", "pointspossible", "maxpoints", "duedate", "duedates"})
@@ -279,17 +278,6 @@ def _hidden_character(student: Student) -> tuple[str, str] | None:
 # Control characters (category Cc: C0, DEL and C1) and the direction controls. Tabs and
 # line breaks inside a field are already spaces (_clean).
 _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def direction(text: str) -> Literal["ltr", "rtl"]:
-    """Return the direction a name runs in: that of its first letter with one (UAX #9, P2)."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return "rtl"
-        if kind == "L":
-            return "ltr"
-    return "ltr"
 
 
 def printable(text: str) -> str:
