@@ -26,7 +26,7 @@ def source_words(path: Path) -> str:
 
 
 def test_student_edition_has_the_whole_cable(built: dict[str, Path], sample: Packet) -> None:
-    expected = normal(plain(sample.document.original.body))
+    expected = normal(plain(sample.documents[0].original.body))
     assert len(expected.split()) > 600
     assert expected in source_words(built["student-letter"])
 
@@ -38,7 +38,7 @@ def test_packet_reproduces_the_received_cable_word_for_word(sample: Packet) -> N
     text = received.read_text(encoding="utf-8")
     cable = text[text.index("Late tonight R. Kennedy") :]
     cable = cable.replace("''", '"').replace(". . .", " ").replace("…", " ")
-    ours = plain(sample.document.original.body).replace("[…]", " ")
+    ours = plain(sample.documents[0].original.body).replace("[…]", " ")
     assert normal(ours) == normal(cable)
 
 

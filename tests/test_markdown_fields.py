@@ -24,13 +24,20 @@ from packet.content.model import Markdown, Packet
 # list indexes) leading to the value, or BODY for the Markdown after the front matter.
 BODY = "body"
 PLANT: dict[str, tuple[str, tuple[str | int, ...]] | None] = {
-    "document.translation": ("source.md", ("translation",)),
-    "document.citation": ("source.md", ("citation",)),
-    "document.headnote": ("source.md", ("headnote",)),
-    "document.original.body": ("source.md", (BODY,)),
-    "document.original.note": None,  # only an adapted text has a note
-    "document.adapted.body": ("adapted.md", (BODY,)),
-    "document.adapted.note": ("adapted.md", ("note",)),
+    "documents[].translation": ("source.md", ("translation",)),
+    "documents[].citation": ("source.md", ("citation",)),
+    "documents[].headnote": ("source.md", ("headnote",)),
+    "documents[].original.body": ("source.md", (BODY,)),
+    "documents[].original.note": None,  # only an adapted text has a note
+    "documents[].adapted.body": ("adapted.md", (BODY,)),
+    "documents[].adapted.note": ("adapted.md", ("note",)),
+    "documents[].image.caption": ("map.md", ("caption",)),
+    "documents[].image.credit": ("map.md", ("credit",)),
+    "documents[].image.description": ("map.md", ("description",)),
+    "documents[].purpose": ("packet.yaml", ("documents", 0, "purpose")),
+    "supporting_questions[].question": ("packet.yaml", ("supporting_questions", 0, "question")),
+    "task.prompt": ("packet.yaml", ("task", "prompt")),
+    "task.scoring[]": ("packet.yaml", ("task", "scoring", 0)),
     "essay": ("essay.md", (BODY,)),
     "questions[].prompt": ("questions.yaml", (0, "prompt")),
     "questions[].answer": ("questions.yaml", (0, "answer")),

@@ -138,7 +138,7 @@ def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, 
 
 
 def anchor_text(sample: Packet, name: str) -> str:
-    body = sample.document.original.body.text
+    body = sample.documents[0].original.body.text
     match = re.search(rf"\[\[#{name}\]\](.*?)\[\[/#{name}\]\]", body, re.S)
     assert match, name
     return normal(plain(match.group(1)))
@@ -193,7 +193,7 @@ def test_cited_lines_follow_the_layout(built: dict[str, Path], sample: Packet) -
 
 
 def test_every_speaker_passage_is_marked(built: dict[str, Path], sample: Packet) -> None:
-    body = sample.document.original.body.text
+    body = sample.documents[0].original.body.text
     passages = [normal(plain(m)) for m in re.findall(r"\[\[rfk\]\](.*?)\[\[/rfk\]\]", body, re.S)]
     assert len(passages) >= 5
     for edition, tag in (("student", "RFK"), ("teacher", "Robert Kennedy")):
@@ -284,9 +284,9 @@ def test_adapted_version_has_its_own_line_numbers(sample: Packet, tmp_path: Path
     assert numbers[restart:] == list(range(5, 5 * (len(numbers) - restart) + 1, 5))
     text = normal(pdf_text(path))
     assert "adapted" in text and re.search(r"lines \d+ \d+ adapted lines \d+ \d+", text)
-    assert sample.document.adapted is not None
-    assert sample.document.adapted.note is not None
-    assert normal(plain(sample.document.adapted.note))[:60] in text
+    assert sample.documents[0].adapted is not None
+    assert sample.documents[0].adapted.note is not None
+    assert normal(plain(sample.documents[0].adapted.note))[:60] in text
 
 
 def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:

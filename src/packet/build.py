@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packet.content.load import load
-from packet.content.model import Edition, Packet, PageSize, Paper, SourceVersion
+from packet.content.model import Edition, Packet, PageSize, Paper, SourceVersion, split_text_id
 from packet.errors import InvalidInput, PacketError, Problem
 from packet.layout.render import RenderRequest, render_html
 from packet.resources import fonts_dir, templates_dir
@@ -162,7 +162,10 @@ def _crowded_notes(packet: Packet, crowded: list[Crowded], paper: PageSize) -> l
             f"'{term}' (line {lines.get(term, '?')}, {round(height / leading)} lines)"
             for term, height in zip(column.terms, column.heights, strict=True)
         )
-        version = "" if column.text == "original" else f" ({column.text} text)"
+        label, kind = split_text_id(column.text)
+        version = "" if kind == "original" else f" ({kind} text)"
+        if len(packet.documents) > 1:
+            version = f" of Document {label}{version}"
         over = math.ceil((column.needed - column.room) / leading)
         problems.append(
             Problem(

@@ -26,7 +26,7 @@ from typing import Any
 
 from packet.content.markup import plain
 from packet.content.model import Packet
-from packet.content.validate import markdowns
+from packet.content.validate import markdown_texts
 from packet.errors import PacketError
 
 MIN_WORDS = 5  # a sentence this long is protected wherever it can be read
@@ -43,9 +43,15 @@ UNSPACED = (
 )
 # Stands for a [[lines #x]] mark until matching, which looks for what the mark prints.
 CITE = "\ue000"
-_CITE_MARK = re.compile(r"\[\[\s*lines\s+#[a-z0-9][a-z0-9-]*\s*\]\]")
+_CITE_MARK = re.compile(
+    r"\[\[\s*(?:lines\s+[A-Za-z0-9]{0,3}#[a-z0-9][a-z0-9-]*(?:\s+to\s+#[a-z0-9][a-z0-9-]*)?"
+    r"|document\s+[A-Za-z0-9]{1,3})\s*\]\]"
+)
 # "lines 14–19", "line 3", "lines 29–39 (adapted: lines 12–15)", "the passage"; compacted.
-_CITE_PRINTED = r"(?:lines?\d+(?:adaptedlines?\d+)?|thepassage)"
+_CITE_PRINTED = (
+    r"(?:(?:document[a-z0-9]{1,3})?lines?\d+(?:adaptedlines?\d+)?|thepassage"
+    r"|document[a-z0-9]{1,3})"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’)\]]*\s+|(?<=[。！？])[」』”)]*\s*")
 # A period after these ends a word, not a sentence: "R. Kennedy", "U.S. missiles".
 _ABBREVIATION = re.compile(r"(?:\b\w|\b\w\.\w+|Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|etc|No|e\.g|i\.e)\.$")
@@ -188,8 +194,15 @@ def teacher_only(packet: Packet) -> tuple[Secret, ...]:
     """
     source = _source_text(packet)
     secrets: list[Secret] = []
-    for md in markdowns(None, None, (), packet.teacher):
+    for md in markdown_texts(packet.teacher):
         secrets += _long(md.text, f"teacher.yaml, line {md.line}", source)
+    for document in packet.documents:  # why it is in the lesson; what a picture shows
+        private = (document.purpose, document.image.description if document.image else None)
+        for part in private:
+            if part is not None:
+                secrets += _long(part.text, f"{part.file.name}, line {part.line}", source)
+    for md in packet.task.scoring if packet.task else ():
+        secrets += _long(md.text, f"the scoring guide, packet.yaml line {md.line}", source)
     for q in packet.questions:
         where = f"the answer to question {q.number}"
         secrets += _long(q.answer.text, where, source)
@@ -212,10 +225,10 @@ def _long(markdown: str, where: str, source: Text) -> Iterator[Secret]:
 
 def _source_text(packet: Packet) -> Text:
     """The primary source's own words, which an answer may quote without leaking."""
-    document = packet.document
-    parts = [document.original.body, document.citation]
-    if document.adapted:
-        parts.append(document.adapted.body)
+    parts = []
+    for document in packet.documents:
+        parts += [text.body for text in document.texts()]
+        parts.append(document.citation)
     return Text.of([[plain(p)] for p in parts])
 
 

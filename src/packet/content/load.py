@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from packet.content.documents import Entry, entries, load_documents
 from packet.content.fields import Fields
 from packet.content.model import (
     PAPER_SIZES,
@@ -15,9 +18,9 @@ from packet.content.model import (
     Meta,
     Packet,
     Question,
-    SourceText,
-    Speaker,
     SubstitutePlan,
+    SupportingQuestion,
+    Task,
     TeacherNotes,
     Term,
     TimedStep,
@@ -27,16 +30,16 @@ from packet.content.yamlnodes import Node, parse
 from packet.errors import Problems
 
 MAX_TEXT_BYTES = 2_000_000  # far above any lesson; stops a stray 50 MB file early
-# The files every packet must have (adapted.md is optional).
+# The files a packet has (adapted.md is optional; a packet that lists its documents in
+# packet.yaml has those instead of source.md).
 FILES = (
     "packet.yaml",
-    "source.md",
+    "source.md",  # unless packet.yaml lists the documents
     "essay.md",
     "questions.yaml",
     "vocabulary.yaml",
     "teacher.yaml",
 )
-_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Control characters other than tab and newline, and the two non-characters YAML refuses.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -166,52 +169,69 @@ def load(root: Path) -> tuple[Packet | None, Problems]:
             return None
         return parse(text, root / name, problems)
 
-    meta = _meta(yaml_file("packet.yaml"), root / "packet.yaml", problems)
-    document = _document(root, problems)
+    meta, inquiry = _meta(yaml_file("packet.yaml"), root / "packet.yaml", problems)
+    documents = load_documents(root, inquiry.entries, problems)
     essay_text = read_text(root / "essay.md", problems, label=str(root / "essay.md"), root=root)
     essay = Markdown(essay_text or "", root / "essay.md", 1)
-    questions = _questions(yaml_file("questions.yaml"), root / "questions.yaml", problems)
+    questions = _questions(
+        yaml_file("questions.yaml"), root / "questions.yaml", problems, documents or ()
+    )
     vocabulary = _vocabulary(yaml_file("vocabulary.yaml"), root / "vocabulary.yaml", problems)
     teacher = _teacher(yaml_file("teacher.yaml"), root / "teacher.yaml", problems)
     cross_check(
         root,
         problems,
         meta=meta,
-        document=document,
+        documents=documents,
         essay=essay if essay_text is not None else None,
         questions=questions,
         vocabulary=vocabulary,
         teacher=teacher,
+        supporting=inquiry.supporting,
+        task=inquiry.task,
     )
-    if meta is None or document is None or essay_text is None or teacher is None:
+    if meta is None or documents is None or essay_text is None or teacher is None:
         return None, problems
     packet = Packet(
         root=root,
         slug=root.resolve().name,
         meta=meta,
-        document=document,
+        documents=documents,
         essay=essay,
         questions=questions,
         vocabulary=vocabulary,
         teacher=teacher,
+        supporting_questions=inquiry.supporting,
+        task=inquiry.task,
     )
     return (None if problems else packet), problems
 
 
-def _meta(node: Node | None, file: Path, problems: Problems) -> Meta | None:
+@dataclass(frozen=True)
+class _Inquiry:
+    """What packet.yaml says beyond the packet's facts: its documents and its inquiry."""
+
+    entries: tuple[Entry, ...] | None = None
+    supporting: tuple[SupportingQuestion, ...] = ()
+    task: Task | None = None
+
+
+def _meta(node: Node | None, file: Path, problems: Problems) -> tuple[Meta | None, _Inquiry]:
     if node is None:
-        return None
+        return None, _Inquiry()
     f = Fields(node, file, problems)
     title = f.text("title", hint="One Secret Meeting")
     language = f.text("language", hint="en-US")
     language_node = f.node("language")
     if language:
         check_language(language, file, language_node.line if language_node else 1, problems)
+    question, label = _central_question(f)
     meta = Meta(
         title=title,
         short_title=f.text("short_title", required=False) or title,
         subtitle=f.text("subtitle", required=False),
-        central_question=f.text("central_question", hint="Why …?"),
+        central_question=question,
+        question_label=label,
         course=f.text("course", hint="U.S. History"),
         unit=f.text("unit", required=False),
         grade_band=f.text("grade_band", hint="9–12"),
@@ -222,101 +242,52 @@ def _meta(node: Node | None, file: Path, problems: Problems) -> Meta | None:
         paper=f.choice("paper", PAPER_SIZES, default="letter"),  # type: ignore[arg-type]
         date=f.date("date"),
     )
-    f.finish()
-    return meta
-
-
-def _document(root: Path, problems: Problems) -> Document | None:
-    path = root / "source.md"
-    text = read_text(path, problems, label=str(path), root=root)
-    if text is None:
-        return None
-    front, front_line, body, body_line = split_front_matter(text, str(path), problems)
-    if front is None:
-        return None
-    node = parse(front, path, problems, first_line=front_line)
-    if node is None:
-        return None
-    f = Fields(node, path, problems, what=" in the front matter")
-    speakers = _speakers(f, path, problems)
-    narrator = f.text("narrator", hint="dobrynin")
-    narrator_node = f.node("narrator")
-    if narrator and speakers and narrator not in {s.id for s in speakers}:
-        problems.add(
-            path,
-            f"narrator '{narrator}' is not one of the speakers",
-            f"use one of: {', '.join(s.id for s in speakers)}",
-            line=narrator_node.line if narrator_node else None,
-            field="narrator",
-        )
-    title = f.text("title", hint="Cable from Ambassador Dobrynin")
-    label = f.text("label", hint="A")
-    document_date = f.date("date")
-    citation = f.markdown("citation", hint="the full citation")
-    headnote = f.markdown("headnote", hint="|")
-    document = Document(
-        label=label,
-        title=title,
-        author=f.text("author", hint="Anatoly F. Dobrynin"),
-        author_role=f.text("author_role", required=False),
-        recipient=f.text("recipient", hint="Soviet Foreign Ministry"),
-        date=document_date,
-        archive=f.text("archive", hint="where the original is kept"),
-        translation=f.markdown("translation", required=False),
-        citation=citation or Markdown("", path, 1),
-        headnote=headnote or Markdown("", path, 1),
-        narrator=narrator,
-        speakers=speakers,
-        original=SourceText("original", title, Markdown(body, path, body_line)),
-        adapted=_adapted(root, problems),
+    inquiry = _Inquiry(
+        entries=entries(f.node("documents"), file.parent, problems),
+        supporting=_supporting(f),
+        task=_task(f),
     )
     f.finish()
-    if not body.strip():
-        problems.add(
-            path, "the source text is empty", "put the text after the front matter", line=body_line
+    return meta, inquiry
+
+
+def _central_question(f: Fields) -> tuple[str, str]:
+    """The lesson's one question: its 'central question', or an inquiry's compelling one."""
+    central, compelling = f.node("central_question"), f.node("compelling_question")
+    if central is not None and compelling is not None:
+        f.problems.add(
+            f.file,
+            "both 'central_question' and 'compelling_question' are given",
+            "keep one: 'compelling_question' for an inquiry, 'central_question' otherwise",
+            line=compelling.line,
+            field="compelling_question",
         )
-    return document
+    if compelling is not None:
+        return f.text("compelling_question", hint="How …?"), "Compelling question"
+    return f.text("central_question", hint="Why …?"), "Central question"
 
 
-def _speakers(f: Fields, path: Path, problems: Problems) -> tuple[Speaker, ...]:
-    block = f.mapping("speakers", what=" (one entry per speaker id)")
+def _supporting(f: Fields) -> tuple[SupportingQuestion, ...]:
     out = []
-    for speaker_id, node in block.items.items():
-        block.node(speaker_id)
-        if not _ID.fullmatch(speaker_id):
-            problems.add(
-                path,
-                f"speaker id '{speaker_id}' may use only lowercase letters, digits and hyphens",
-                "rename it, e.g. 'rfk'",
-                line=node.line,
-                field=f"speakers.{speaker_id}",
-            )
-        s = Fields(node, path, problems, path=f"speakers.{speaker_id}")
-        name = s.text("name", hint="Robert Kennedy")
-        out.append(Speaker(speaker_id, name, s.text("short", required=False) or name))
+    for number, item in enumerate(f.seq("supporting_questions", required=False), start=1):
+        s = Fields(item, f.file, f.problems, path=f"supporting_questions[{number}]")
+        question = s.markdown("question", hint="What did … say in public?")
+        labels = s.texts("documents", what="document label")
         s.finish()
+        if question is not None:
+            out.append(SupportingQuestion(question, labels, item.line))
     return tuple(out)
 
 
-def _adapted(root: Path, problems: Problems) -> SourceText | None:
-    path = root / "adapted.md"
-    if not path.exists():
+def _task(f: Fields) -> Task | None:
+    if f.node("task") is None:
         return None
-    text = read_text(path, problems, label=str(path), root=root)
-    if text is None:
-        return None
-    front, front_line, body, body_line = split_front_matter(text, str(path), problems)
-    if front is None:
-        return None
-    f = Fields(parse(front, path, problems, first_line=front_line), path, problems)
-    adapted = SourceText(
-        "adapted",
-        f.text("title", hint="Cable (adapted)"),
-        Markdown(body, path, body_line),
-        note=f.markdown("note", hint="| what was changed and why"),
-    )
-    f.finish()
-    return adapted
+    t = f.mapping("task")
+    prompt = t.markdown("prompt", hint="| the argument students write")
+    lines = t.integer("lines", low=1, high=60)
+    scoring = t.markdowns("scoring", what="level of the scoring guide")
+    t.finish()
+    return Task(prompt, lines, scoring) if prompt is not None else None
 
 
 def _items(node: Node | None, file: Path, problems: Problems, what: str, first: str) -> list[Node]:
@@ -334,21 +305,47 @@ def _items(node: Node | None, file: Path, problems: Problems, what: str, first: 
     return list(node.value)
 
 
-def _questions(node: Node | None, file: Path, problems: Problems) -> tuple[Question, ...]:
+def _questions(
+    node: Node | None, file: Path, problems: Problems, documents: Sequence[Document]
+) -> tuple[Question, ...]:
     items = _items(node, file, problems, "questions", "kind")
-    out = []
+    labels = [d.label for d in documents]
+    found = []
     for number, item in enumerate(items, start=1):
         f = Fields(item, file, problems, path=f"question {number}")
         kind = f.choice("kind", QUESTION_KINDS)
         prompt = f.markdown("prompt", hint="the question")
         lines = f.integer("lines", low=1, high=30)
         answer = f.markdown("answer", hint="| the answer for the key")
+        label = f.text("document", required=False)
+        label_node = f.node("document")
         f.finish()
+        if label and documents and label not in labels:
+            problems.add(
+                file,
+                f"question {number} belongs to Document {label}, which the packet does not have",
+                f"use one of the documents' labels ({', '.join(labels)}), or delete "
+                "'document:' to print the question after all the documents",
+                line=label_node.line if label_node else item.line,
+                field=f"question {number}.document",
+            )
         if prompt and answer:
-            out.append(Question(number, kind, prompt, lines, answer))
+            found.append(Question(number, kind, prompt, lines, answer, label))
     if node is not None and isinstance(node.value, list) and not node.value:
         problems.add(file, "has no questions", "add at least one question", line=node.line)
-    return tuple(out)
+    return number_in_print_order(found, labels)
+
+
+def number_in_print_order(
+    questions: Sequence[Question], labels: Sequence[str]
+) -> tuple[Question, ...]:
+    """Number questions as they print: each document's after it, by kind, then the packet's."""
+    ordered = []
+    for place in (*labels, ""):
+        for kind in QUESTION_KINDS:
+            ordered += [q for q in questions if q.document == place and q.kind == kind]
+    ordered += [q for q in questions if q not in ordered]  # a label the packet does not have
+    return tuple(replace(q, number=n) for n, q in enumerate(ordered, start=1))
 
 
 def _vocabulary(node: Node | None, file: Path, problems: Problems) -> tuple[Term, ...]:

@@ -5,6 +5,9 @@ The packet syntax, all in double square brackets so a teacher can see it:
 - ``[[rfk]] … [[/rfk]]``       a speaker's words (speaker ids come from source.md)
 - ``[[#turkey]] … [[/#turkey]]`` an anchor, a passage that questions can cite
 - ``[[lines #turkey]]``          prints the anchor's line numbers ("lines 14–19")
+- ``[[lines B#offer]]``          lines in Document B ("Document B, lines 4–8")
+- ``[[lines #turkey to #months]]`` from the first anchor's first line to the second's last
+- ``[[document B]]``              prints "Document B"
 - ``[...]`` or ``[…]``           an editors' omission, printed as a bracketed ellipsis
 
 Raw HTML is not allowed (it is reported as a problem); everything a packet says is
@@ -30,7 +33,10 @@ from packet.errors import Problems
 _TAG = re.compile(r"\[\[([^[]{0,200}?)\]\]")
 _OPEN = re.compile(r"(#?)([a-z0-9][a-z0-9-]*)")
 _CLOSE = re.compile(r"/(#?)([a-z0-9][a-z0-9-]*)")
-_CITE = re.compile(r"lines\s+#([a-z0-9][a-z0-9-]*)")
+_CITE = re.compile(
+    r"lines\s+([A-Za-z0-9]{1,3})?#([a-z0-9][a-z0-9-]*)(?:\s+to\s+#([a-z0-9][a-z0-9-]*))?"
+)
+_WHOLE = re.compile(r"document\s+([A-Za-z0-9]{1,3})")
 _OMISSION = re.compile(r"\[(?:\.\.\.|…|\. \. \.)\]")
 # The parser stops reading (and drops the rest of a text) at its nesting limit, which
 # ten lists inside one another reach; anything deeper than this is reported instead.
@@ -62,9 +68,27 @@ def _packet_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Cite:
+    """What a citation mark points at: a passage of a document, or the whole of it."""
+
+    label: str  # the document's label; "" for "the document this text belongs to"
+    first: str = ""  # the anchor; "" for the whole document
+    last: str = ""  # the anchor a passage spanning paragraphs ends with
+
+    def typed(self) -> str:
+        if not self.first:
+            return f"[[document {self.label}]]"
+        end = f" to #{self.last}" if self.last != self.first else ""
+        return f"[[lines {self.label}#{self.first}{end}]]"
+
+
 def _classify(inner: str) -> dict[str, Any]:
     if m := _CITE.fullmatch(inner):
-        return {"kind": "cite", "name": m.group(1)}
+        cite = Cite(m.group(1) or "", m.group(2), m.group(3) or m.group(2))
+        return {"kind": "cite", "name": m.group(2), "cite": cite}
+    if m := _WHOLE.fullmatch(inner):
+        return {"kind": "cite", "name": "", "cite": Cite(m.group(1))}
     if m := _CLOSE.fullmatch(inner):
         return {"kind": "close", "anchor": bool(m.group(1)), "name": m.group(2)}
     if m := _OPEN.fullmatch(inner):
@@ -103,7 +127,7 @@ class Found:
     """What one Markdown text uses: anchors it defines, anchors it cites, speakers."""
 
     anchors: dict[str, int] = field(default_factory=dict)  # name -> line
-    cites: list[tuple[str, int]] = field(default_factory=list)  # (name, line)
+    cites: list[tuple[Cite, int]] = field(default_factory=list)  # (cite, line)
     speakers: list[tuple[str, int]] = field(default_factory=list)
     images: list[tuple[str, str, int]] = field(default_factory=list)  # (src, alt, line)
     words: str = ""  # the plain text, for vocabulary checks
@@ -209,19 +233,20 @@ def _scan_token(
         return
     kind, name = token.meta["kind"], token.meta.get("name", "")
     if kind == "cite":
-        found.cites.append((name, line))
+        found.cites.append((token.meta["cite"], line))
     elif kind == "bad":
         problems.add(
             where,
             f"'{token.content}' is not packet markup",
-            "use [[speaker]]…[[/speaker]], [[#anchor]]…[[/#anchor]] or [[lines #anchor]];"
-            " anchor and speaker names use lowercase letters, digits and hyphens",
+            "use [[speaker]]…[[/speaker]], [[#anchor]]…[[/#anchor]], [[lines #anchor]], "
+            "[[lines B#anchor]] or [[document B]]; anchor and speaker names use lowercase "
+            "letters, digits and hyphens",
             line=line,
         )
     elif kind in ("open", "close") and not allow_spans:
         problems.add(
             where,
-            f"'{token.content}' marks a passage, which only source.md and adapted.md can do",
+            f"'{token.content}' marks a passage, which only a document's text can do",
             "cite a passage with [[lines #anchor]] instead",
             line=line,
         )
@@ -342,11 +367,11 @@ def _raw_html(problems: Problems, where: Any, content: str, line: int) -> None:
 class Context:
     """What rendering needs beyond the text: vocabulary, speakers, line citations."""
 
-    cite: Callable[[str], str]
+    cite: Callable[[Cite], str]
     terms: Sequence[Term] = ()
     mark_terms: bool = False
     glosses: bool = False  # put each term's definition beside its first occurrence
-    text_kind: str = ""  # "original" or "adapted" inside a source text
+    text_kind: str = ""  # inside a document's text, the text's id: "A.original", "B.adapted"
     narrator: str = ""  # the speaker whose own account the text is
     marked: set[str] = field(default_factory=set)  # terms already marked in this text
     passages: int = 0  # speaker passages numbered so far, so the layout can follow each one
@@ -468,7 +493,7 @@ def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: 
     if kind == "omission":
         return '<span class="omission">[…]</span>'
     if kind == "cite":
-        return f'<span class="cite">{html.escape(ctx.cite(meta["name"]))}</span>'
+        return f'<span class="cite">{html.escape(ctx.cite(meta["cite"]))}</span>'
     if kind == "bad":
         return html.escape(tokens[idx].content)
     name = html.escape(meta["name"])
@@ -480,7 +505,7 @@ def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: 
     role = "speaker-narrator" if meta["name"] == ctx.narrator else "speaker-quoted"
     return (
         f'<span class="speaker {role} speaker-{name}" data-speaker="{name}"'
-        f' data-passage="{ctx.text_kind}-{ctx.passages}">'
+        f' data-passage="{ctx.text_kind}:{ctx.passages}">'
     )
 
 

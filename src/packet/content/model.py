@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from packet.content.dates import HistoricalDate
+
 PAPER_SIZES = ("letter", "a4")
 EDITIONS = ("student", "teacher")
 # Copies one class set prints, from a roster or --copies. Each copy is stamped and listed
@@ -14,6 +16,24 @@ EDITIONS = ("student", "teacher")
 MAX_COPIES = 2000
 SOURCE_VERSIONS = ("original", "adapted", "both")
 QUESTION_KINDS = ("sourcing", "close reading", "context", "corroboration")
+# What a document can be. The kinds in IMAGE_KINDS are pictures first: an image, no text.
+DOCUMENT_KINDS = (
+    "letter",
+    "telegram",
+    "speech",
+    "diary",
+    "newspaper article",
+    "book excerpt",
+    "law",
+    "interview",
+    "photograph",
+    "political cartoon",
+    "poster",
+    "map",
+    "chart",
+    "table",
+)
+IMAGE_KINDS = ("photograph", "political cartoon", "poster", "map", "chart")
 
 Paper = Literal["letter", "a4"]
 # What a page is laid out on: a paper size, or half of one for a folded booklet.
@@ -30,6 +50,8 @@ class Meta:
     short_title: str
     subtitle: str
     central_question: str
+    # "Central question" in a one-source lesson; an inquiry calls it its compelling question.
+    question_label: str
     course: str
     unit: str
     grade_band: str
@@ -48,6 +70,7 @@ class Speaker:
     id: str
     name: str
     short: str
+    key: str = ""  # what the key beside the text says the mark means, if the author wrote it
 
 
 @dataclass(frozen=True)
@@ -70,37 +93,72 @@ class SourceText:
 
 
 @dataclass(frozen=True)
-class Document:
-    """source.md: the primary source, its apparatus and its text."""
+class Figure:
+    """An image as a packet prints it: a document's picture, or a picture inside a text."""
 
+    src: str  # a file in the packet folder
+    alt: str
+    line: int  # where it is named, for messages
+    caption: Markdown | None = None
+    credit: Markdown | None = None
+    description: Markdown | None = None  # the long description, teacher edition only
+    width: float | None = 1.0  # a fraction of the text column; None for a page of its own
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the packet (a file such as source.md): its apparatus and its text."""
+
+    file: Path
     label: str
+    kind: str  # one of DOCUMENT_KINDS, or "" for a text of no stated kind
     title: str
-    author: str
-    author_role: str
+    creators: tuple[str, ...]
+    creator_role: str
+    date: HistoricalDate
+    place: str
+    audience: str
     recipient: str
-    date: dt.date
+    publication: str
     archive: str
     translation: Markdown | None
     citation: Markdown
     headnote: Markdown
     narrator: str
     speakers: tuple[Speaker, ...]
-    original: SourceText
+    original: SourceText | None  # None for an image document
     adapted: SourceText | None
+    image: Figure | None = None
+    purpose: Markdown | None = None  # teacher overview: why the document is in the lesson
+    minutes: int | None = None
 
     def speaker(self, speaker_id: str) -> Speaker:
         return next(s for s in self.speakers if s.id == speaker_id)
+
+    def texts(self) -> tuple[SourceText, ...]:
+        return tuple(t for t in (self.original, self.adapted) if t is not None)
+
+    def text_id(self, kind: str) -> str:
+        """The name the layout knows one of this document's texts by: 'B.original'."""
+        return f"{self.label}.{kind}"
+
+
+def split_text_id(text_id: str) -> tuple[str, str]:
+    """'B.adapted' -> ('B', 'adapted')."""
+    label, _, kind = text_id.rpartition(".")
+    return label, kind
 
 
 @dataclass(frozen=True)
 class Question:
     """A guiding question with its writing space and the key's answer."""
 
-    number: int
+    number: int  # as printed: questions are numbered in the order they print
     kind: str
     prompt: Markdown
     lines: int
     answer: Markdown
+    document: str = ""  # the label of the document it is printed after; "" for the packet
 
 
 @dataclass(frozen=True)
@@ -147,14 +205,42 @@ class TeacherNotes:
 
 
 @dataclass(frozen=True)
+class SupportingQuestion:
+    """A question of the inquiry that some of its documents help answer."""
+
+    question: Markdown
+    documents: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Task:
+    """The closing task: an argument to write, and the teacher's scoring guide."""
+
+    prompt: Markdown
+    lines: int
+    scoring: tuple[Markdown, ...]
+
+
+@dataclass(frozen=True)
 class Packet:
     """A whole packet, loaded and validated."""
 
     root: Path
     slug: str
     meta: Meta
-    document: Document
+    documents: tuple[Document, ...]
     essay: Markdown
     questions: tuple[Question, ...]
     vocabulary: tuple[Term, ...]
     teacher: TeacherNotes
+    supporting_questions: tuple[SupportingQuestion, ...] = ()
+    task: Task | None = None
+
+    def document(self, label: str) -> Document:
+        return next(d for d in self.documents if d.label == label)
+
+    @property
+    def inquiry(self) -> bool:
+        """More than one document, or the inquiry's own parts: the teacher gets an overview."""
+        return len(self.documents) > 1 or bool(self.supporting_questions) or self.task is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
+from packet.content.model import split_text_id
 from packet.errors import InvalidInput, Problem
 from packet.layout.overlay import ASCENT, Mark, PageMarks, Room, Rule, fit
 from packet.resources import fonts_dir
@@ -33,8 +34,7 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
     """One PageMarks per page of the edition (empty where the source does not stand)."""
     per_page: list[list[Mark | Rule]] = [[] for _ in layout.page_sizes]
     heights = [height for _, height in layout.page_sizes]
-    document = packet.document
-    quoted = [s.id for s in document.speakers if s.id != document.narrator]
+    documents = {d.label: d for d in packet.documents}
     started: set[str] = set()
     previous: TextLine | None = None
     problems: dict[str, Problem] = {}
@@ -56,6 +56,8 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
             for _, speaker in (previous.passages if previous and _follows(line, previous) else ())
         }
         previous = line
+        document = documents[split_text_id(line.text)[0]]
+        quoted = [s.id for s in document.speakers if s.id != document.narrator]
         for passage, speaker in line.passages:
             if speaker not in quoted or passage in started:
                 continue
@@ -86,8 +88,8 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
                 None,
             )
             if tag is None:
-                problems[speaker] = Problem(
-                    packet.root / "source.md",
+                problems[f"{document.label}.{speaker}"] = Problem(
+                    document.file,
                     f"the short name '{person.short}' is too long to print in the margin "
                     "beside the text",
                     "give a shorter short: name, such as initials",
@@ -95,12 +97,20 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
                 )
                 continue
             per_page[line.page].append(tag)
-    for speaker_index, speaker in enumerate(quoted):
-        style = RULE_STYLES[speaker_index % len(RULE_STYLES)]
-        for page, x, top, bottom in _runs(layout.lines, speaker):
-            per_page[page].append(
-                Rule(x=x - RULE_GAP, y0=heights[page] - bottom, y1=heights[page] - top, style=style)
-            )
+    for document in packet.documents:
+        quoted = [s.id for s in document.speakers if s.id != document.narrator]
+        lines = tuple(line for line in layout.lines if line.text.startswith(f"{document.label}."))
+        for speaker_index, speaker in enumerate(quoted):
+            style = RULE_STYLES[speaker_index % len(RULE_STYLES)]
+            for page, x, top, bottom in _runs(lines, speaker):
+                per_page[page].append(
+                    Rule(
+                        x=x - RULE_GAP,
+                        y0=heights[page] - bottom,
+                        y1=heights[page] - top,
+                        style=style,
+                    )
+                )
     if problems:
         raise InvalidInput(problems.values(), what=str(packet.root))
     return [

@@ -31,8 +31,8 @@ PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 class TextLine:
     """One laid-out line of a source text, in PDF points from the page's top left."""
 
-    text: str  # "original" or "adapted"
-    number: int  # 1-based, counting continuously across pages
+    text: str  # the text's id: "A.original", "B.adapted"
+    number: int  # 1-based, counting continuously across pages, from 1 in each text
     page: int  # 0-based page index
     x: float  # left edge of the text column
     top: float
@@ -471,7 +471,7 @@ def layout(document: Any) -> Layout:
         for box in _walk(page._page_box):
             classes = _classes(box)
             if "source-text" in classes and isinstance(box, boxes.BlockBox):
-                kind = box.element.get("data-text", "original")
+                kind = box.element.get("data-text", "A.original")
                 top = box.border_box_y() * PX_TO_PT
                 columns.append(Column(kind, page_index, top, top + box.border_height() * PX_TO_PT))
                 for line in _text_lines(box, boxes):
@@ -575,7 +575,7 @@ def _line(line: Any, kind: str, number: int, page: int, boxes: Any) -> TextLine:
         element = getattr(box, "element", None)
         if element is not None and isinstance(box, boxes.InlineBox):
             if (anchor := element.get("data-anchor")) and anchor.startswith(f"{kind}:"):
-                anchors.add(anchor.split(":", 1)[1])
+                anchors.add(anchor.rsplit(":", 1)[1])
             if passage := element.get("data-passage"):
                 passages[passage] = element.get("data-speaker", "")
         stack.extend(getattr(box, "children", None) or ())
@@ -588,5 +588,5 @@ def _line(line: Any, kind: str, number: int, page: int, boxes: Any) -> TextLine:
         baseline=(line.position_y + line.baseline) * PX_TO_PT,
         height=line.height * PX_TO_PT,
         anchors=frozenset(anchors),
-        passages=tuple(sorted(passages.items(), key=lambda p: int(p[0].split("-")[-1]))),
+        passages=tuple(sorted(passages.items(), key=lambda p: int(p[0].rsplit(":", 1)[-1]))),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -13,10 +14,14 @@ import jinja2
 from markupsafe import Markup, escape
 
 from packet import __version__
-from packet.content.markup import Context, to_html
+from packet.content.cites import document_anchors, resolve
+from packet.content.images import image_size
+from packet.content.markup import Cite, Context, to_html
 from packet.content.model import (
     QUESTION_KINDS,
+    Document,
     Edition,
+    Figure,
     Markdown,
     Packet,
     PageSize,
@@ -25,7 +30,7 @@ from packet.content.model import (
 )
 from packet.resources import templates_dir
 
-# Line ranges found by laying the text out: (text kind, anchor) -> (first, last).
+# Line ranges found by laying the text out: (text id, anchor) -> (first, last).
 LineMap = Mapping[tuple[str, str], tuple[int, int]]
 
 
@@ -98,70 +103,187 @@ def _break_run(run: re.Match[str]) -> str:
     return ZWSP.join(pieces)
 
 
-def shown_texts(packet: Packet, version: SourceVersion) -> tuple[str, ...]:
-    """Which versions of the source this build prints."""
-    if packet.document.adapted is None or version == "original":
+def shown_texts(document: Document, version: SourceVersion) -> tuple[str, ...]:
+    """Which versions of a document's text this build prints."""
+    if document.original is None:
+        return ()
+    if document.adapted is None or version == "original":
         return ("original",)
     return ("adapted",) if version == "adapted" else ("original", "adapted")
 
 
-def citation_text(name: str, lines: LineMap, shown: tuple[str, ...]) -> str:
-    """Words for [[lines #name]]: 'lines 14–19', or both versions' lines when both print."""
-    parts = []
-    for kind in shown:
-        span = lines.get((kind, name))
-        if span is None:
-            if not lines:  # first layout pass: hold the place with text of a typical width
-                parts.append((kind, "lines 00–00"))
-            continue
-        first, last = span
-        parts.append((kind, f"line {first}" if first == last else f"lines {first}–{last}"))
-    if not parts:
-        return "the passage"
-    if len(parts) == 1:
-        return parts[0][1]
-    return f"{parts[0][1]} ({parts[1][0]}: {parts[1][1]})"
+def span_text(span: tuple[int, int]) -> str:
+    first, last = span
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+@dataclass(frozen=True)
+class Citer:
+    """Prints citation marks from what the last layout found (before it: placeholders)."""
+
+    packet: Packet
+    lines: LineMap
+    version: SourceVersion
+    anchors: Mapping[str, frozenset[str]]
+
+    def text(self, cite: Cite, own: str) -> str:
+        """'lines 14–19', 'Document B, lines 4–8', both versions' lines when both print."""
+        label = resolve(cite, own, self.anchors)
+        if not isinstance(label, str):
+            return "the passage"  # only unchecked text gets here: check reports it
+        named = f"Document {label}"
+        if not cite.first:
+            return named
+        document = self.packet.document(label)
+        parts = []
+        for kind in shown_texts(document, self.version):
+            first = self.lines.get((document.text_id(kind), cite.first))
+            last = self.lines.get((document.text_id(kind), cite.last))
+            if first is None or last is None:
+                if not self.lines:  # first layout pass: hold the place with a typical width
+                    parts.append((kind, "lines 00–00"))
+                continue
+            parts.append((kind, span_text((first[0], max(first[1], last[1])))))
+        if not parts:
+            where = "the passage"
+        elif len(parts) == 1:
+            where = parts[0][1]
+        else:
+            where = f"{parts[0][1]} ({parts[1][0]}: {parts[1][1]})"
+        if label == own or len(self.packet.documents) == 1:
+            return where
+        return f"{named}, {where}"
+
+
+CREATOR_LABELS = {
+    "speech": ("Speaker", "Speakers"),
+    "interview": ("Speaker", "Speakers"),
+    "photograph": ("Photographer", "Photographers"),
+    "political cartoon": ("Cartoonist", "Cartoonists"),
+    "poster": ("Artist", "Artists"),
+    "map": ("Made by", "Made by"),
+    "chart": ("Made by", "Made by"),
+    "table": ("Made by", "Made by"),
+    "law": ("Passed by", "Passed by"),
+}
+
+
+def _names(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+def source_line(document: Document, md: Callable[..., Markup]) -> list[tuple[str, Markup]]:
+    """The facts a historian reads first, each with its label, in a fixed order."""
+    label = CREATOR_LABELS.get(document.kind, ("Author", "Authors"))[len(document.creators) > 1]
+    creator = _names(document.creators)
+    if document.creator_role:
+        creator += f", {document.creator_role}"
+    items = [
+        ("Type", document.kind.capitalize()),
+        (label, creator),
+        ("To", document.recipient),
+        ("Audience", document.audience),
+        ("Date", document.date.text),
+        ("Place", document.place),
+        ("Published", document.publication),
+        ("Archive", document.archive),
+    ]
+    shown = [(name, escape(value)) for name, value in items if value]
+    if document.translation:
+        shown.append(("Translation", md(document.translation, inline=True)))
+    return shown
+
+
+def speaker_key(document: Document) -> list[dict[str, str]]:
+    """What the marks beside a text mean: the author's words for each, or the names."""
+    quoted = [s for s in document.speakers if s.id != document.narrator]
+    if not quoted:
+        return []
+    styles = ("solid", "double")
+    key = [
+        {"style": styles[i % len(styles)], "text": s.key or f"{s.name}’s words"}
+        for i, s in enumerate(quoted)
+    ]
+    if document.narrator:
+        narrator = document.speaker(document.narrator)
+        key.append(
+            {"style": "none", "text": narrator.key or f"no mark: {narrator.short}’s own account"}
+        )
+    return key
 
 
 def render_html(packet: Packet, request: RenderRequest) -> str:
     """Return the HTML for one edition of the packet."""
-    shown = shown_texts(packet, request.source_version)
+    citer = Citer(packet, request.lines, request.source_version, document_anchors(packet.documents))
+    marked: dict[str, set[str]] = {"original": set(), "adapted": set()}  # glossed once a version
 
-    def cite(name: str) -> str:
-        return citation_text(name, request.lines, shown)
+    def md(text: Markdown | str | None, own: str = "", **options: Any) -> Markup:
+        return _markdown(text, lambda cite: citer.text(cite, own), packet, **options)
 
-    def md(text: Markdown | str | None, **options: Any) -> Markup:
-        return _markdown(text, cite, packet, **options)
-
-    document = packet.document
-    texts = []
-    for kind in shown:
-        text = document.original if kind == "original" else document.adapted
-        assert text is not None
-        heading = f"Document {document.label}: {text.title}" if document.label else text.title
-        texts.append(
+    def questions(place: str) -> list[dict[str, Any]]:
+        return [
             {
-                "kind": kind,
-                "heading": heading,
-                "note": md(text.note) if text.note else None,
-                "body": _markdown(
-                    text.body, cite, packet, terms=True, glosses=request.gloss_offsets, kind=kind
-                ),
+                "title": kind.capitalize(),
+                "questions": [
+                    {
+                        "number": q.number,
+                        "prompt": md(q.prompt, q.document),
+                        "lines": q.lines,
+                        "answer": md(q.answer, q.document),
+                    }
+                    for q in packet.questions
+                    if q.kind == kind and q.document == place
+                ],
+            }
+            for kind in QUESTION_KINDS
+            if any(q.kind == kind and q.document == place for q in packet.questions)
+        ]
+
+    documents = []
+    for document in packet.documents:
+        label = document.label
+
+        def own(text: Markdown | None, label: str = label, **options: Any) -> Markup:
+            return md(text, label, **options) if text else Markup("")
+
+        texts = []
+        for kind in shown_texts(document, request.source_version):
+            text = document.original if kind == "original" else document.adapted
+            assert text is not None
+            texts.append(
+                {
+                    "kind": kind,
+                    "id": document.text_id(kind),
+                    "heading": f"Document {label}: {text.title}",
+                    "note": own(text.note) if text.note else None,
+                    "body": _markdown(
+                        text.body,
+                        functools.partial(citer.text, own=label),
+                        packet,
+                        terms=True,
+                        glosses=request.gloss_offsets,
+                        kind=document.text_id(kind),
+                        narrator=document.narrator,
+                        marked=marked[kind],
+                    ),
+                }
+            )
+        figure = document.image
+        documents.append(
+            {
+                "label": label,
+                "heading": f"Document {label}: {document.title}",
+                "headnote": own(document.headnote),
+                "source_line": source_line(document, lambda t, **o: own(t, **o)),
+                "citation": own(document.citation),
+                "speaker_key": speaker_key(document),
+                "texts": texts,
+                "image": _figure(figure, own, packet, request.paper) if figure else None,
+                "question_groups": questions(label),
             }
         )
-    quoted = [s for s in document.speakers if s.id != document.narrator]
-    styles = ("solid", "double")
-    narrator = document.speaker(document.narrator)
-    speaker_key = [
-        {
-            "style": styles[i % len(styles)],
-            "text": f"{s.name}’s words, as {narrator.short} reports them"
-            if s.id != document.narrator
-            else s.name,
-        }
-        for i, s in enumerate(quoted)
-    ]
-    speaker_key.append({"style": "none", "text": f"no mark: {narrator.short}’s own account"})
     teacher = packet.teacher
     plan = teacher.substitute_plan
     clock = 0
@@ -171,41 +293,34 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
             {"start": clock, "end": clock + step.minutes, "text": md(step.text, inline=True)}
         )
         clock += step.minutes
+    task = packet.task
     context = {
         "version": __version__,
         "edition": request.edition,
         "paper": request.paper,
         "meta": packet.meta,
-        "essay": _markdown(packet.essay, cite, packet, terms=True),
-        "document": {
-            "author": document.author,
-            "author_role": document.author_role,
-            "recipient": document.recipient,
-            "date_text": f"{document.date:%B} {document.date.day}, {document.date.year}",
-            "archive": document.archive,
-            "translation": md(document.translation, inline=True) if document.translation else "",
-            "headnote": md(document.headnote),
-            "citation": md(document.citation),
-        },
-        "texts": texts,
-        "speaker_key": speaker_key if quoted else [],
-        "question_groups": [
+        "inquiry": packet.inquiry,
+        "many": len(packet.documents) > 1,
+        "essay": _markdown(packet.essay, lambda cite: citer.text(cite, ""), packet, terms=True),
+        "documents": documents,
+        "supporting": [
             {
-                "title": kind.capitalize(),
-                "questions": [
-                    {
-                        "number": q.number,
-                        "prompt": md(q.prompt),
-                        "lines": q.lines,
-                        "answer": md(q.answer),
-                    }
-                    for q in packet.questions
-                    if q.kind == kind
-                ],
+                "number": n,
+                "question": md(sq.question, inline=True),
+                "documents": ", ".join(sq.documents),
+                "many": len(sq.documents) > 1,
             }
-            for kind in QUESTION_KINDS
-            if any(q.kind == kind for q in packet.questions)
+            for n, sq in enumerate(packet.supporting_questions, start=1)
         ],
+        "question_groups": questions(""),
+        "task": {
+            "prompt": md(task.prompt),
+            "lines": task.lines,
+            "scoring": [md(s, inline=True) for s in task.scoring],
+        }
+        if task
+        else None,
+        "overview": _overview(packet, md) if packet.inquiry else None,
         "teacher": {
             "overview": md(teacher.overview),
             "strategy_name": teacher.strategy_name,
@@ -233,14 +348,97 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
     return _environment().get_template("packet.html").render(context)
 
 
+# How tall a picture may print, in inches: under its facts on a page (or on a page of its
+# own), so that it never runs off the page, whatever its shape.
+FIGURE_HEIGHTS = {
+    "letter": (6.0, 8.2),
+    "a4": (6.6, 8.9),
+    "half-letter": (3.6, 5.6),
+    "a5": (3.9, 6.0),
+}
+
+
+def _figure(
+    figure: Figure, md: Callable[..., Markup], packet: Packet, paper: PageSize
+) -> dict[str, Any]:
+    size = image_size(packet.root / figure.src)
+    tallest = FIGURE_HEIGHTS[paper][figure.width is None]
+    max_width = f"{tallest * size[0] / size[1]:.2f}in" if size and size[1] else "none"
+    return {
+        "max_width": max_width,
+        "src": figure.src,
+        "alt": figure.alt,
+        "caption": md(figure.caption, inline=True) if figure.caption else None,
+        "credit": md(figure.credit, inline=True) if figure.credit else None,
+        "description": md(figure.description) if figure.description else None,
+        "full": figure.width is None,
+        "width": f"{(figure.width or 1) * 100:g}%",
+    }
+
+
+def _overview(packet: Packet, md: Callable[..., Markup]) -> dict[str, Any]:
+    """The teacher edition's first page: the inquiry, document by document."""
+    rows = []
+    for document in packet.documents:
+        numbers = [q.number for q in packet.questions if q.document == document.label]
+        supporting = [
+            n
+            for n, sq in enumerate(packet.supporting_questions, start=1)
+            if document.label in sq.documents
+        ]
+        rows.append(
+            {
+                "label": document.label,
+                "title": document.title,
+                "what": ", ".join(
+                    part
+                    for part in (
+                        document.kind.capitalize(),
+                        _names(document.creators),
+                        document.date.text,
+                    )
+                    if part
+                ),
+                "purpose": md(document.purpose, document.label, inline=True)
+                if document.purpose
+                else None,
+                "questions": _numbers(numbers),
+                "supporting": ", ".join(f"SQ{n}" for n in supporting),
+                "minutes": document.minutes,
+            }
+        )
+    across = [q.number for q in packet.questions if not q.document]
+    return {
+        "rows": rows,
+        "across": _numbers(across),
+        "minutes": sum(s.minutes for s in packet.teacher.timing),
+        "timing": [
+            {"minutes": s.minutes, "text": md(s.text, inline=True)} for s in packet.teacher.timing
+        ],
+    }
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    """'1–4, 7': question numbers as a reader scans them."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
 def _markdown(
     text: Markdown | str | None,
-    cite: Callable[[str], str],
+    cite: Callable[[Cite], str],
     packet: Packet,
     *,
     terms: bool = False,
     glosses: Mapping[tuple[str, str], float] | None = None,
     kind: str = "",
+    narrator: str = "",
+    marked: set[str] | None = None,
     inline: bool = False,
 ) -> Markup:
     ctx = Context(
@@ -249,7 +447,8 @@ def _markdown(
         mark_terms=terms,
         glosses=glosses is not None,
         text_kind=kind,
-        narrator=packet.document.narrator,
+        narrator=narrator,
+        marked=set() if marked is None else marked,
         gloss_offsets=glosses or {},
     )
     # Safe: markup.to_html escapes every character of packet text itself.
