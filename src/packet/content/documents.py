@@ -7,7 +7,6 @@ one document is source.md, with adapted.md as its adapted version if it exists.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import string
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from packet.content.dates import DateError, HistoricalDate, parse_date
 from packet.content.fields import Fields
+from packet.content.markup import MIN_FIGURE_WIDTH, parse_width
 from packet.content.model import (
     DOCUMENT_KINDS,
     IMAGE_KINDS,
@@ -382,35 +382,24 @@ def _image(f: Fields, path: Path, problems: Problems, *, required: bool) -> Figu
     return Figure(src, alt, node.line if node else 1, caption, credit, description, width)
 
 
-MIN_WIDTH = 0.2
-
-
 def figure_width(f: Fields) -> float | None:
     """An image's printed width: a fraction of the text column, or None for a whole page."""
     node = f.node("width")
     if node is None or node.value is None:
         return 1.0
-    value = node.value
-    if isinstance(value, str) and value.strip().lower() in ("full", "full page", "page"):
-        return None
-    if isinstance(value, str) and value.strip().endswith("%"):
-        with contextlib.suppress(ValueError):
-            value = float(value.strip()[:-1]) / 100
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (MIN_WIDTH <= value <= 1)
-    ):
+    width = parse_width(node.value)
+    if width is False:
         f.problems.add(
             f.file,
             f"'width' is {node.value!r}: it should be part of the text column, from "
-            f"{MIN_WIDTH} to 1 (or 20% to 100%), or 'full' for a page of its own",
+            f"{MIN_FIGURE_WIDTH} to 1 (or 20% to 100%), or 'full' for a page of its own",
             "write e.g. 'width: 0.6' for three fifths of the column, or 'width: full'",
             line=node.line,
             field="width",
         )
         return 1.0
-    return float(value)
+    assert not isinstance(width, bool)
+    return width
 
 
 def _adapted(root: Path, name: str, line: int, problems: Problems) -> SourceText | None:

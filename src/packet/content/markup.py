@@ -17,6 +17,7 @@ escaped, never evaluated as a template.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,11 +160,22 @@ def scan(
         if token.type == "html_block":
             line = md.line + (token.map[0] if token.map else 0)
             _raw_html(problems, where, token.content, line)
-    for token, line in _inline_tokens(_PROBE.parse(md.text), md.line):
+    probed = _PROBE.parse(md.text)
+    _attach_options(probed)
+    for token, line in _inline_tokens(probed, md.line):
         if token.type == "html_inline":
             _raw_html(problems, where, token.content, line)
         elif token.type == "image":
             found.images.append((str(token.attrs.get("src", "")), token.content, line))
+            _, wrong = image_options(token.meta.get("options", ""))
+            for why in wrong:
+                problems.add(
+                    where,
+                    f"image '{token.attrs.get('src', '')}': {why}",
+                    'write the options as {width=60%} or {width=full credit="Library of '
+                    'Congress"}: width is 20% to 100% of the column, or full for a page',
+                    line=line,
+                )
         elif token.type == "link_open":
             href = str(token.attrs.get("href", ""))
             if web_address(href):
@@ -376,6 +388,8 @@ class Context:
     marked: set[str] = field(default_factory=set)  # terms already marked in this text
     passages: int = 0  # speaker passages numbered so far, so the layout can follow each one
     gloss_offsets: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    # The widest a figure may print so that it is no taller than the page allows: CSS.
+    figure_limit: Callable[[str, bool], str] | None = None
 
 
 def term_pattern(term: Term) -> re.Pattern[str]:
@@ -527,11 +541,101 @@ def _render_term(self: Any, tokens: list[Token], idx: int, options: Any, env: An
     )
 
 
+# Options written right after an image: ![A portrait](rfk.jpg "Caption"){width=40%}
+_OPTIONS = re.compile(r"\{([^{}\n]{0,300})\}")
+_OPTION = re.compile(r'\s*([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|([^\s"]+))\s*')
+MIN_FIGURE_WIDTH = 0.2
+
+
+def _attach_options(tokens: Sequence[Token]) -> None:
+    """Move '{…}' written right after an image into the image token's meta."""
+    for block in tokens:
+        children = block.children or []
+        for image, after in itertools.pairwise(children):
+            found = _OPTIONS.match(after.content) if after.type == "text" else None
+            if image.type == "image" and found:
+                image.meta = {**(image.meta or {}), "options": found.group(1)}
+                after.content = after.content[found.end() :]
+
+
+def image_options(raw: str) -> tuple[dict[str, Any], list[str]]:
+    """An image's options: width (a fraction of the column, or None for a page) and credit."""
+    options: dict[str, Any] = {"width": 1.0, "credit": ""}
+    wrong = []
+    position = 0
+    while position < len(raw.strip()) and (m := _OPTION.match(raw, position)):
+        position = m.end()
+        key, value = m.group(1).lower(), m.group(2) if m.group(2) is not None else m.group(3)
+        if key == "credit":
+            options["credit"] = value
+        elif key == "width":
+            width = parse_width(value)
+            if width is False:
+                wrong.append(f"width '{value}' is not 20% to 100% of the column, or full")
+            else:
+                options["width"] = width
+        else:
+            wrong.append(f"'{key}' is not an image option (there are width and credit)")
+    if raw.strip() and position < len(raw.rstrip()):
+        wrong.append(f"'{{{raw[:60]}}}' cannot be read as image options")
+    return options, wrong
+
+
+def parse_width(value: object) -> float | bool | None:
+    """'40%', '0.4' or 0.4 -> 0.4; 'full' -> None (a page of its own); False if neither."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("full", "page", "full page"):
+            return None
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            return False
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return float(value) if MIN_FIGURE_WIDTH <= value <= 1 else False
+
+
+def _figure_paragraphs(tokens: list[Token]) -> None:
+    """An image alone in its paragraph prints as a figure, with its caption under it."""
+    for i in range(1, len(tokens) - 1):
+        inline = tokens[i]
+        if tokens[i - 1].type != "paragraph_open" or inline.type != "inline":
+            continue
+        shown = [
+            c for c in inline.children or () if not (c.type == "text" and not c.content.strip())
+        ]
+        if len(shown) == 1 and shown[0].type == "image":
+            shown[0].meta = {**(shown[0].meta or {}), "block": True}
+            inline.children = shown
+            tokens[i - 1].hidden = tokens[i + 1].hidden = True
+
+
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
-    src = html.escape(str(token.attrs.get("src", "")))
+    raw_src = str(token.attrs.get("src", ""))
+    src = html.escape(raw_src)
     alt = html.escape(token.content)
-    return f'<img src="{src}" alt="{alt}">'
+    meta = token.meta or {}
+    chosen, _ = image_options(meta.get("options", ""))
+    ctx: Context = env["ctx"]
+    if not meta.get("block"):
+        return f'<img src="{src}" alt="{alt}">'
+    width = chosen["width"]
+    limit = ctx.figure_limit(raw_src, width is None) if ctx.figure_limit else "none"
+    style = f"width: {(width or 1) * 100:g}%; max-width: {limit}"
+    caption = html.escape(str(token.attrs.get("title", "") or ""))
+    credit = html.escape(chosen["credit"])
+    under = ""
+    if caption or credit:
+        parts = [f'<span class="caption">{caption}</span>' if caption else ""]
+        parts.append(f'<span class="credit">{credit}</span>' if credit else "")
+        under = f"<figcaption>{' '.join(p for p in parts if p)}</figcaption>"
+    full = " figure-full" if width is None else ""
+    return (
+        f'<figure class="text-figure{full}" style="{style}">'
+        f'<img src="{src}" alt="{alt}">{under}</figure>'
+    )
 
 
 _SAFE.add_render_rule("packet", _render_packet)
@@ -547,6 +651,9 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     text = md.text if isinstance(md, Markdown) else md
     env = {"ctx": ctx}
     tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
+    _attach_options(tokens)
+    if not inline:
+        _figure_paragraphs(tokens)
     _print_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -440,7 +441,9 @@ def _markdown(
     narrator: str = "",
     marked: set[str] | None = None,
     inline: bool = False,
+    paper: PageSize = "letter",
 ) -> Markup:
+
     ctx = Context(
         cite=cite,
         terms=packet.vocabulary,
@@ -450,6 +453,7 @@ def _markdown(
         narrator=narrator,
         marked=set() if marked is None else marked,
         gloss_offsets=glosses or {},
+        figure_limit=functools.partial(figure_max_width, packet, paper),
     )
     # Safe: markup.to_html escapes every character of packet text itself.
     return Markup(to_html(text, ctx, inline=inline))
