@@ -221,7 +221,9 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
     marked: dict[str, set[str]] = {"original": set(), "adapted": set()}  # glossed once a version
 
     def md(text: Markdown | str | None, own: str = "", **options: Any) -> Markup:
-        return _markdown(text, lambda cite: citer.text(cite, own), packet, **options)
+        return _markdown(
+            text, lambda cite: citer.text(cite, own), packet, paper=request.paper, **options
+        )
 
     def questions(place: str) -> list[dict[str, Any]]:
         return [
@@ -268,6 +270,7 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
                         kind=document.text_id(kind),
                         narrator=document.narrator,
                         marked=marked[kind],
+                        paper=request.paper,
                     ),
                 }
             )
@@ -302,7 +305,13 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
         "meta": packet.meta,
         "inquiry": packet.inquiry,
         "many": len(packet.documents) > 1,
-        "essay": _markdown(packet.essay, lambda cite: citer.text(cite, ""), packet, terms=True),
+        "essay": _markdown(
+            packet.essay,
+            lambda cite: citer.text(cite, ""),
+            packet,
+            terms=True,
+            paper=request.paper,
+        ),
         "documents": documents,
         "supporting": [
             {
@@ -359,14 +368,21 @@ FIGURE_HEIGHTS = {
 }
 
 
+def figure_max_width(packet: Packet, paper: PageSize, src: str, full: bool) -> str:
+    """The widest (CSS) a picture may print so that it is no taller than its page allows."""
+    try:
+        size = image_size(packet.root / urllib.parse.unquote(src))
+    except OSError:
+        size = None
+    tallest = FIGURE_HEIGHTS[paper][full]
+    return f"{tallest * size[0] / size[1]:.2f}in" if size and size[1] else "none"
+
+
 def _figure(
     figure: Figure, md: Callable[..., Markup], packet: Packet, paper: PageSize
 ) -> dict[str, Any]:
-    size = image_size(packet.root / figure.src)
-    tallest = FIGURE_HEIGHTS[paper][figure.width is None]
-    max_width = f"{tallest * size[0] / size[1]:.2f}in" if size and size[1] else "none"
     return {
-        "max_width": max_width,
+        "max_width": figure_max_width(packet, paper, figure.src, figure.width is None),
         "src": figure.src,
         "alt": figure.alt,
         "caption": md(figure.caption, inline=True) if figure.caption else None,
