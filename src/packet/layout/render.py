@@ -361,10 +361,10 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
 # How tall a picture may print, in inches: under its facts on a page (or on a page of its
 # own), so that it never runs off the page, whatever its shape.
 FIGURE_HEIGHTS = {
-    "letter": (6.0, 8.2),
-    "a4": (6.6, 8.9),
-    "half-letter": (3.6, 5.6),
-    "a5": (3.9, 6.0),
+    "letter": (5.2, 8.2),
+    "a4": (5.7, 8.9),
+    "half-letter": (3.3, 5.6),
+    "a5": (3.6, 6.0),
 }
 
 
@@ -425,7 +425,10 @@ def _overview(packet: Packet, md: Callable[..., Markup]) -> dict[str, Any]:
             }
         )
     across = [q.number for q in packet.questions if not q.document]
+    task = packet.task
     return {
+        # The task's first paragraph: what students argue, without the checklist under it.
+        "task": md(task.prompt.text.strip().split("\n\n")[0]) if task else None,
         "rows": rows,
         "across": _numbers(across),
         "minutes": sum(s.minutes for s in packet.teacher.timing),
