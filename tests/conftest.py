@@ -79,3 +79,18 @@ def words(path: Path, *, font: str = "", size: float | None = None) -> Iterator[
             for word in chosen.extract_words(use_text_flow=False, keep_blank_chars=False):
                 word["page"] = index
                 yield word
+
+
+def document_pages(path: Path, labels: list[str]) -> dict[str, list[int]]:
+    """The pages each document stands on: from its heading to the next document's."""
+    starts: dict[str, int] = {}
+    for index, text in enumerate(page_texts(path)):
+        for label in labels:
+            if label not in starts and re.search(rf"^Document {label}: ", text, re.M):
+                starts[label] = index
+    assert list(starts) == labels, starts
+    ends = [*list(starts.values())[1:], len(page_texts(path))]
+    return {
+        label: list(range(start, end))
+        for (label, start), end in zip(starts.items(), ends, strict=False)
+    }

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import cases_documents
 import cases_files
 import cases_guard
 import cases_input
@@ -605,6 +606,7 @@ CASES: dict[str, Case] = {
     **cases_layout.CASES,
     **cases_roster.CASES,
     **cases_input.CASES,
+    **cases_documents.CASES,
 }
 
 MARKS = {

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import normal, pdf_text
+from conftest import document_pages, normal, pdf_text
 from packet.build import render_edition
 from packet.content.markup import plain
 from packet.content.model import Packet
@@ -42,11 +42,13 @@ def page_words(page: pdfplumber.page.Page) -> list[dict]:  # type: ignore[type-a
     return words
 
 
-def source_lines(path: Path) -> list[SourceLine]:
+def source_lines(path: Path, pages: list[int] | None = None) -> list[SourceLine]:
     """The source text's lines as printed: words set in the source face and size."""
     lines: list[SourceLine] = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
+            if pages is not None and index not in pages:
+                continue
             text = [
                 w
                 for w in page_words(page)
@@ -65,31 +67,46 @@ def source_lines(path: Path) -> list[SourceLine]:
     return lines
 
 
-def line_numbers(path: Path) -> list[tuple[int, int, float, float]]:
+def line_numbers(path: Path, pages: list[int] | None = None) -> list[tuple[int, int, float, float]]:
     """(number, page, baseline, right edge) of each printed line number."""
     out = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
+            if pages is not None and index not in pages:
+                continue
             for word in page_words(page):
                 if abs(word["size"] - NUMBER_SIZE) < 0.05 and word["text"].isdigit():
                     out.append((int(word["text"]), index, word["baseline"], word["x1"]))
     return out
 
 
+def texts_by_document(path: Path, sample: Packet) -> dict[str, list[int]]:
+    """The pages of each document that has a text (not a picture)."""
+    labels = [d.label for d in sample.documents]
+    pages = document_pages(path, labels)
+    return {d.label: pages[d.label] for d in sample.documents if d.original is not None}
+
+
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_every_fifth_line_is_numbered_at_its_height(built: dict[str, Path], paper: str) -> None:
+def test_every_fifth_line_is_numbered_at_its_height(
+    built: dict[str, Path], sample: Packet, paper: str
+) -> None:
+    """Each document's lines count from 1, across its pages; numbers sit level with them."""
     for edition in ("student", "teacher"):
         path = built[f"{edition}-{paper}"]
-        lines = source_lines(path)
-        numbers = line_numbers(path)
-        assert len(lines) > 50
-        assert [n for n, *_ in numbers] == list(range(5, len(lines) + 1, 5))
-        assert len({page for _, page, _, _ in numbers}) >= 2  # counting goes on across pages
-        for number, page, baseline, right in numbers:
-            line = lines[number - 1]
-            assert line.page == page, number
-            assert baseline == pytest.approx(line.baseline, abs=0.1), number
-            assert 4 < line.left - right < 20, number  # in the margin, beside its line
+        by_document = texts_by_document(path, sample)
+        assert len(by_document) >= 2
+        for label, pages in by_document.items():
+            lines = source_lines(path, pages)
+            numbers = line_numbers(path, pages)
+            assert len(lines) > 30, label
+            assert [n for n, *_ in numbers] == list(range(5, len(lines) + 1, 5)), label
+            assert len({page for _, page, _, _ in numbers}) >= 2  # counting goes on overleaf
+            for number, page, baseline, right in numbers:
+                line = lines[number - 1]
+                assert line.page == page, (label, number)
+                assert baseline == pytest.approx(line.baseline, abs=0.1), (label, number)
+                assert 4 < line.left - right < 20, (label, number)  # in the margin, beside it
 
 
 def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, Path]) -> None:
@@ -137,8 +154,10 @@ def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, 
         walk(pdf.Root.StructTreeRoot)
 
 
-def anchor_text(sample: Packet, name: str) -> str:
-    body = sample.documents[0].original.body.text
+def anchor_text(sample: Packet, name: str, label: str = "A") -> str:
+    original = sample.document(label).original
+    assert original is not None
+    body = original.body.text
     match = re.search(rf"\[\[#{name}\]\](.*?)\[\[/#{name}\]\]", body, re.S)
     assert match, name
     return normal(plain(match.group(1)))
@@ -157,25 +176,37 @@ def where_is(lines: list[SourceLine], text: str) -> tuple[int, int]:
     raise AssertionError(f"passage not found: {text[:60]}")
 
 
-CITE = r"\s*(?:line (\d+)|lines (\d+) (\d+))\s*"
+CITE = r"\s*(?:document (\w+) )?(?:line (\d+)|lines (\d+) (\d+))\s*"
+MARK = re.compile(r"\[\[lines ([A-Za-z0-9]*)#([\w-]+)(?: to #([\w-]+))?\]\]")
 
 
-def cited(path: Path, sample: Packet) -> dict[str, tuple[int, int]]:
-    """What each question's [[lines #x]] printed, read back from the PDF."""
+def cited(path: Path, sample: Packet) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """What each question's [[lines …]] marks printed, read back from the PDF:
+    (document, first anchor, last anchor) -> (first line, last line)."""
+    from packet.content.cites import document_anchors, resolve
+    from packet.content.markup import Cite
+
+    anchors = document_anchors(sample.documents)
     text = normal(pdf_text(path))
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[tuple[str, str, str], tuple[int, int]] = {}
     for q in sample.questions:
-        pieces = re.split(r"\[\[lines #([\w-]+)\]\]", q.prompt.text)
-        names, prose = pieces[1::2], pieces[0::2]
-        if not names:
+        pieces = MARK.split(q.prompt.text)
+        marks = [pieces[i : i + 3] for i in range(1, len(pieces), 4)]
+        prose = pieces[0::4]
+        if not marks:
             continue
         pattern = CITE.join(re.escape(normal(plain(p))) for p in prose)
         match = re.search(pattern, text)
         assert match, f"question {q.number} not found"
         groups = iter(match.groups())
-        for name in names:
-            single, first, last = next(groups), next(groups), next(groups)
-            found[name] = (int(single), int(single)) if single else (int(first), int(last))
+        for label, first, last in marks:
+            named, single, start, end = next(groups), next(groups), next(groups), next(groups)
+            where = resolve(Cite(label, first, last or first), q.document, anchors)
+            assert isinstance(where, str)
+            # "Document B, lines …" exactly when the question is not B's own.
+            assert (named or "").upper() == ("" if where == q.document else where), q.number
+            span = (int(single), int(single)) if single else (int(start), int(end))
+            found[(where, first, last or first)] = span
     return found
 
 
@@ -183,17 +214,25 @@ def test_cited_lines_follow_the_layout(built: dict[str, Path], sample: Packet) -
     by_paper = {}
     for paper in ("letter", "a4"):
         path = built[f"student-{paper}"]
-        lines = source_lines(path)
+        by_document = texts_by_document(path, sample)
         spans = cited(path, sample)
         assert len(spans) >= 3
-        for name, span in spans.items():
-            assert span == where_is(lines, anchor_text(sample, name)), (paper, name)
+        assert {label for label, *_ in spans} >= {"A", "B"}  # citations into two documents
+        for (label, first, last), span in spans.items():
+            lines = source_lines(path, by_document[label])
+            start = where_is(lines, anchor_text(sample, first, label))[0]
+            end = where_is(lines, anchor_text(sample, last, label))[1]
+            assert span == (start, end), (paper, label, first, last)
         by_paper[paper] = spans
-    assert by_paper["letter"] != by_paper["a4"]  # the numbers moved with the paper
+    for label in ("A", "B"):  # the numbers moved with the paper, in both documents
+        letter = {k: v for k, v in by_paper["letter"].items() if k[0] == label}
+        assert letter != {k: v for k, v in by_paper["a4"].items() if k[0] == label}, label
 
 
 def test_every_speaker_passage_is_marked(built: dict[str, Path], sample: Packet) -> None:
-    body = sample.documents[0].original.body.text
+    original = sample.document("A").original
+    assert original is not None
+    body = original.body.text
     passages = [normal(plain(m)) for m in re.findall(r"\[\[rfk\]\](.*?)\[\[/rfk\]\]", body, re.S)]
     assert len(passages) >= 5
     for edition, tag in (("student", "RFK"), ("teacher", "Robert Kennedy")):
@@ -278,7 +317,8 @@ def test_adapted_version_has_its_own_line_numbers(sample: Packet, tmp_path: Path
     built = render_edition(sample, "student", "letter", "both")
     path = tmp_path / "both.pdf"
     path.write_bytes(built.pdf)
-    numbers = [n for n, *_ in line_numbers(path)]
+    pages = document_pages(path, [d.label for d in sample.documents])["A"]
+    numbers = [n for n, *_ in line_numbers(path, pages)]
     restart = numbers.index(5, 1)  # the adapted text counts from 1 again
     assert numbers[:restart] == list(range(5, 5 * restart + 1, 5))
     assert numbers[restart:] == list(range(5, 5 * (len(numbers) - restart) + 1, 5))

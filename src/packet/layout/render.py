@@ -191,7 +191,8 @@ def source_line(document: Document, md: Callable[..., Markup]) -> list[tuple[str
         ("Published", document.publication),
         ("Archive", document.archive),
     ]
-    shown = [(name, escape(value)) for name, value in items if value]
+    # Every field is Markdown: a book's title in *italics* prints in italics.
+    shown = [(name, md(value, inline=True)) for name, value in items if value]
     if document.translation:
         shown.append(("Translation", md(document.translation, inline=True)))
     return shown
@@ -248,7 +249,7 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
     for document in packet.documents:
         label = document.label
 
-        def own(text: Markdown | None, label: str = label, **options: Any) -> Markup:
+        def own(text: Markdown | str | None, label: str = label, **options: Any) -> Markup:
             return md(text, label, **options) if text else Markup("")
 
         texts = []
@@ -259,7 +260,9 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
                 {
                     "kind": kind,
                     "id": document.text_id(kind),
-                    "heading": f"Document {label}: {text.title}",
+                    "heading": Markup("Document {}: {}").format(
+                        label, own(text.title, inline=True)
+                    ),
                     "note": own(text.note) if text.note else None,
                     "body": _markdown(
                         text.body,
@@ -278,7 +281,9 @@ def render_html(packet: Packet, request: RenderRequest) -> str:
         documents.append(
             {
                 "label": label,
-                "heading": f"Document {label}: {document.title}",
+                "heading": Markup("Document {}: {}").format(
+                    label, own(document.title, inline=True)
+                ),
                 "headnote": own(document.headnote),
                 "source_line": source_line(document, lambda t, **o: own(t, **o)),
                 "citation": own(document.citation),

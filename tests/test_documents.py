@@ -1,0 +1,194 @@
+"""An inquiry's documents as a teacher checks them on the printed pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import document_pages, normal, page_texts, pdf_text
+from packet.build import load_packet, render_edition
+from packet.content.markup import plain
+from packet.content.model import Packet
+
+
+def test_the_sample_is_an_inquiry_of_three_documents_of_different_kinds(sample: Packet) -> None:
+    assert [d.label for d in sample.documents] == ["A", "B", "C"]
+    assert {d.kind for d in sample.documents} >= {"telegram", "speech", "map"}
+    assert sample.document("C").image is not None
+    assert sample.supporting_questions and sample.task is not None
+    placed = {q.document for q in sample.questions}
+    assert placed == {"A", "B", "C", ""}  # questions after each document, and across them
+    assert [q.number for q in sample.questions] == list(range(1, len(sample.questions) + 1))
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_every_document_prints_its_label_headnote_facts_and_citation(
+    built: dict[str, Path], sample: Packet, edition: str
+) -> None:
+    path = built[f"{edition}-letter"]
+    pages = document_pages(path, [d.label for d in sample.documents])
+    texts = page_texts(path)
+    for document in sample.documents:
+        own = normal(" ".join(texts[i] for i in pages[document.label]))
+        assert normal(f"Document {document.label}: {document.title}") in own
+        assert normal(plain(document.headnote))[:120] in own
+        assert normal(document.date.text) in own
+        for creator in document.creators:
+            assert normal(creator) in own
+        assert normal(plain(document.citation))[:100] in own, document.label
+        if document.kind:
+            assert normal(f"type {document.kind}") in own
+
+
+def test_questions_print_after_their_document_and_across_documents_after_all(
+    built: dict[str, Path], sample: Packet
+) -> None:
+    path = built["student-letter"]
+    pages = document_pages(path, [d.label for d in sample.documents])
+    texts = page_texts(path)
+    for question in sample.questions:
+        start = normal(plain(question.prompt))[:50]
+        found = [i for i, text in enumerate(texts) if start in normal(text)]
+        assert found, question.number
+        if question.document:
+            assert found[0] in pages[question.document], question.number
+        else:
+            assert found[0] > max(pages[sample.documents[-1].label]) - 1, question.number
+    whole = normal(pdf_text(path))
+    assert "questions on document b" in whole and "questions across the documents" in whole
+
+
+def test_the_map_carries_its_alt_text_in_the_structure_tree_and_fits_its_page(
+    built: dict[str, Path], sample: Packet
+) -> None:
+    figure = sample.document("C").image
+    assert figure is not None and figure.alt
+    for paper in ("letter", "a4"):
+        with pikepdf.open(built[f"student-{paper}"]) as pdf:
+            alts = []
+            for element in _elements(pdf.Root.StructTreeRoot):
+                if element.get("/S") == "/Figure" and "/Alt" in element:
+                    alts.append(str(element.Alt))
+            assert figure.alt in alts, paper
+            # The picture is drawn inside the page's margins, whole.
+            boxes = _image_boxes(built[f"student-{paper}"])
+            assert boxes, paper
+            for page_number, (x0, y0, x1, y1), (width, height) in boxes:
+                assert x0 > 0.5 * 72 and x1 < width - 0.5 * 72, (paper, page_number)
+                assert y0 > 0.5 * 72 and y1 < height - 0.5 * 72, (paper, page_number)
+
+
+def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
+    found = []
+    stack = [node]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+        elif isinstance(item, pikepdf.Dictionary):
+            if item.objgen != (0, 0):
+                if item.objgen in seen:
+                    continue
+                seen.add(item.objgen)
+            if "/S" in item:
+                found.append(item)
+            if "/K" in item:
+                stack.append(item.K)
+    return found
+
+
+def _image_boxes(path: Path) -> list[tuple[int, tuple[float, ...], tuple[float, float]]]:
+    """Where each page draws a picture (an image or an SVG's form), from the page's stream."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    boxes = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            for obj in page.get_objects(max_depth=1):
+                if obj.type in (pypdfium2.raw.FPDF_PAGEOBJ_IMAGE, pypdfium2.raw.FPDF_PAGEOBJ_FORM):
+                    left, bottom, right, top = obj.get_pos()
+                    if (right - left) > 2 * 72 and (top - bottom) > 2 * 72:  # a picture
+                        boxes.append((index, (left, bottom, right, top), (width, height)))
+    finally:
+        document.close()
+    return boxes
+
+
+def test_the_teacher_edition_opens_with_a_one_page_overview(
+    built: dict[str, Path], sample: Packet
+) -> None:
+    texts = page_texts(built["teacher-letter"])
+    first = normal(texts[0])
+    assert "the inquiry at a glance" in first
+    assert normal(sample.meta.central_question) in first
+    for document in sample.documents:
+        assert normal(document.title)[:40] in first
+    for question in sample.supporting_questions:
+        assert normal(plain(question.question))[:40] in first
+    assert "timing" in first
+    assert "name" not in normal(texts[0]).split()[:5]  # the student page starts after it
+    assert normal(texts[1]).startswith("name") or "name" in normal(texts[1])[:40]
+    student = normal(pdf_text(built["student-letter"]))
+    assert "the inquiry at a glance" not in student
+
+
+def test_teacher_only_parts_of_the_inquiry_stay_out_of_the_student_edition(
+    built: dict[str, Path], sample: Packet
+) -> None:
+    student = normal(pdf_text(built["student-letter"]))
+    teacher = normal(pdf_text(built["teacher-letter"]))
+    assert sample.task is not None
+    for level in sample.task.scoring:
+        said = normal(plain(level))[:60]
+        assert said in teacher and said not in student
+    figure = sample.document("C").image
+    assert figure is not None and figure.description is not None
+    described = normal(plain(figure.description))[:60]
+    assert described in teacher and described not in student
+    for document in sample.documents:
+        if document.purpose:
+            purpose = normal(plain(document.purpose))[:60]
+            assert purpose not in student
+    for question in sample.questions:
+        assert normal(plain(question.answer))[:60] not in student
+
+
+ONE_DOCUMENT = Path(__file__).parent / "packets" / "one-document"
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_a_packet_in_the_older_one_document_format_still_builds(
+    tmp_path: Path, edition: str
+) -> None:
+    """The sample as it was before documents could be listed: no documents list, source.md
+    (with author:, author_role:, no kind) and adapted.md; questions belong to no document."""
+    packet = load_packet(ONE_DOCUMENT)
+    assert [d.label for d in packet.documents] == ["A"]
+    assert packet.documents[0].adapted is not None
+    assert not packet.inquiry
+    path = tmp_path / f"{edition}.pdf"
+    path.write_bytes(render_edition(packet, edition, "letter").pdf)  # type: ignore[arg-type]
+    texts = page_texts(path)
+    text = normal(" ".join(texts))
+    assert "document a cable from ambassador dobrynin" in text
+    assert "author anatoly f dobrynin soviet ambassador" in text
+    assert "central question" in text and "compelling question" not in text
+    assert "questions across the documents" not in text and "questions on document" not in text
+    assert "inquiry at a glance" not in text
+    # Without a key of the author's, the speaker key names the speaker plainly.
+    assert "robert kennedy's words no mark dobrynin's own account" in text
+    assert len(texts) == (8 if edition == "student" else 12)  # as before: same pages
+
+
+@pytest.mark.parametrize("edition", ["student", "teacher"])
+def test_markdown_in_every_field_prints_as_formatting(built: dict[str, Path], edition: str) -> None:
+    """A title in *italics* in any field (publication, caption, task…) prints no asterisks."""
+    text = pdf_text(built[f"{edition}-letter"])
+    assert "*" not in text and "**" not in text
+    assert "_" not in text.replace("____", "")
