@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pikepdf
@@ -192,3 +193,25 @@ def test_markdown_in_every_field_prints_as_formatting(built: dict[str, Path], ed
     text = pdf_text(built[f"{edition}-letter"])
     assert "*" not in text and "**" not in text
     assert "_" not in text.replace("____", "")
+
+
+def test_a_page_number_means_the_same_page_in_both_editions(built: dict[str, Path]) -> None:
+    """The overview is not counted: "turn to page 3" finds Document A's text in both."""
+
+    def numbered(path: Path) -> dict[int, str]:
+        pages = {}
+        for text in page_texts(path):
+            found = re.search(r"Page (\d+)(?: of \d+)?\s*$", text.strip())
+            if found:  # the page's body, without its running head and foot
+                pages[int(found.group(1))] = normal("\n".join(text.strip().splitlines()[2:-2]))
+        return pages
+
+    student, teacher = numbered(built["student-letter"]), numbered(built["teacher-letter"])
+    assert "before page 1 the inquiry at a glance" in normal(page_texts(built["teacher-letter"])[0])
+    shared = 0
+    for number, text in student.items():
+        if "questions on document" in text:
+            break  # answers fill the writing space from here on, in the teacher's copy
+        assert text == teacher[number], number
+        shared += 1
+    assert shared >= 3
