@@ -41,12 +41,21 @@ def longer_definitions(*terms: str, extra: str = PARAGRAPH) -> Callable[[Path], 
 
 
 def note_clear_of_the_citation(tmp: Path, printed: str) -> None:
-    """The last margin note ends above the citation that closes the document."""
+    """The last margin note stands beside the end of the text or beside the citation
+    that closes the document, never over it."""
     with pdfplumber.open(tmp / "out" / "lesson" / "lesson-student.pdf") as pdf:
         for page in pdf.pages:
             labels = [w for w in page.extract_words() if w["text"] == "SOURCE"]
             if not labels:
                 continue
+            source = labels[0]
+            citation = [
+                c
+                for c in page.chars
+                if "Serif" in c["fontname"]
+                and abs(c["size"] - 8.5) < 0.05
+                and c["top"] >= source["top"] - 1
+            ]
             # The notes' type, below the running header and above the footer.
             notes = [
                 c
@@ -54,9 +63,11 @@ def note_clear_of_the_citation(tmp: Path, printed: str) -> None:
                 if "Sans" in c["fontname"]
                 and abs(c["size"] - 8.5) < 0.05
                 and 54 < c["top"] < page.height - 54
+                and c["x0"] > source["x1"]
             ]
             assert notes, "no margin notes beside the end of the text"
-            assert max(c["bottom"] for c in notes) < labels[0]["top"]
+            right = max(c["x1"] for c in citation)
+            assert all(c["bottom"] < source["top"] or c["x0"] > right + 6 for c in notes)
             return
     raise AssertionError("no citation found")
 
@@ -91,9 +102,11 @@ def stamps(page: Any, *, first: bool = False) -> list[dict[str, Any]]:
     ]
 
 
-def label(page: Any, text: str) -> dict[str, Any]:
-    """The page's own word text (not a stamp)."""
+def label(page: Any, text: str, *, foot: bool = False) -> dict[str, Any]:
+    """The page's own word text (not a stamp); with foot, the one in the running foot."""
     words = page.extract_words(extra_attrs=["fontname"])
+    if foot:
+        words = [w for w in words if w["top"] > page.height - 0.75 * 72]
     return next(w for w in words if w["text"] == text and "NotoSans" not in w["fontname"])
 
 
@@ -124,7 +137,8 @@ def stamps_inside_their_blanks(name: str, date: str) -> Callable[[Path, str], No
             assert all(c["top"] >= 18 and c["bottom"] <= page.height - 18 for c in chars)
             footer = [c for c in chars if c["top"] > page.height - 0.75 * 72]
             assert footer, "no copy label in the footer"
-            title, number = label(page, "Cable"), label(page, "Page")
+            title = label(page, "Saturday", foot=True)  # the short title's last word
+            number = label(page, "Page", foot=True)
             assert title["x1"] < min(c["x0"] for c in footer)
             assert max(c["x1"] for c in footer) < number["x0"]
         first = pages[0]
@@ -152,8 +166,8 @@ def speaker_rfk(name: str, short: str) -> Callable[[Path], Run]:
     def make(tmp: Path) -> Run:
         line = edit(
             lesson(tmp) / "source.md",
-            "rfk: { name: Robert Kennedy, short: RFK }",
-            f"rfk: {{ name: {name}, short: {short} }}",
+            "rfk: { name: Robert Kennedy, short: RFK,",
+            f"rfk: {{ name: {name}, short: {short},",
         )
         return Run(build(tmp, lesson(tmp)), {"line": line})
 
@@ -178,10 +192,11 @@ CASES: dict[str, Case] = {
     "notes-crowded": Case(
         longer_definitions("reconnaissance", "essence", "specialist", "undoubtedly", "quarantine"),
         (
-            "{packet}/vocabulary.yaml:1: the margin notes beside the source text on page ",
+            "{packet}/vocabulary.yaml:7: the margin notes beside the source text of Document A "
+            "on page ",
             "need ",
             "lines of the sidebar, but it has room for ",
-            "'reconnaissance' (line 1, ",
+            "'specialist' (line 7, ",
             "'quarantine' (line 13, ",
             "fix: shorten the longest of these definitions by ",
             "lines in all, or remove one of these terms",

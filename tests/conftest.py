@@ -89,7 +89,14 @@ def document_pages(path: Path, labels: list[str]) -> dict[str, list[int]]:
             if label not in starts and re.search(rf"^Document {label}: ", text, re.M):
                 starts[label] = index
     assert list(starts) == labels, starts
-    ends = [*list(starts.values())[1:], len(page_texts(path))]
+    texts = page_texts(path)
+    after = [  # what follows the last document: the questions across them, the task
+        i
+        for i, text in enumerate(texts)
+        if i > max(starts.values())
+        and re.search(r"^(Questions across the documents|Closing task|Teacher notes)$", text, re.M)
+    ]
+    ends = [*list(starts.values())[1:], min(after, default=len(texts))]
     return {
         label: list(range(start, end))
         for (label, start), end in zip(starts.items(), ends, strict=False)

@@ -444,7 +444,10 @@ CORE: dict[str, Case] = {
     ),
     "image-not-an-image": Case(
         essay_with("![A map of Cuba](map.png)\n", {"map.png": b"Cuba is 90 miles away.\n"}),
-        ("{packet}/essay.md:{line}: image 'map.png' is not a PNG, JPEG or GIF image", SAVE_IMAGE),
+        (
+            "{packet}/essay.md:{line}: image 'map.png' is not a PNG, JPEG, GIF or SVG image",
+            SAVE_IMAGE,
+        ),
     ),
     "image-damaged": Case(
         essay_with("![A map of Cuba](map.png)\n", {"map.png": png()[:8] + b"garbage" * 50}),

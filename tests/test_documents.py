@@ -50,13 +50,17 @@ def test_questions_print_after_their_document_and_across_documents_after_all(
     pages = document_pages(path, [d.label for d in sample.documents])
     texts = page_texts(path)
     for question in sample.questions:
-        start = normal(plain(question.prompt))[:50]
+        # The prompt's longest stretch without a citation mark (which prints numbers).
+        pieces = re.split(r"\[\[[^\]]*\]\]", question.prompt.text)
+        start = normal(plain(max(pieces, key=len)))[:50]
         found = [i for i, text in enumerate(texts) if start in normal(text)]
         assert found, question.number
+        page = found[-1]  # an earlier page may quote the same words (the essay)
+        assert re.search(rf"^{question.number}\. ", texts[page], re.M), question.number
         if question.document:
-            assert found[0] in pages[question.document], question.number
+            assert page in pages[question.document], question.number
         else:
-            assert found[0] > max(pages[sample.documents[-1].label]) - 1, question.number
+            assert page > max(pages[sample.documents[-1].label]), question.number
     whole = normal(pdf_text(path))
     assert "questions on document b" in whole and "questions across the documents" in whole
 
@@ -67,18 +71,60 @@ def test_the_map_carries_its_alt_text_in_the_structure_tree_and_fits_its_page(
     figure = sample.document("C").image
     assert figure is not None and figure.alt
     for paper in ("letter", "a4"):
-        with pikepdf.open(built[f"student-{paper}"]) as pdf:
-            alts = []
-            for element in _elements(pdf.Root.StructTreeRoot):
-                if element.get("/S") == "/Figure" and "/Alt" in element:
-                    alts.append(str(element.Alt))
-            assert figure.alt in alts, paper
-            # The picture is drawn inside the page's margins, whole.
-            boxes = _image_boxes(built[f"student-{paper}"])
-            assert boxes, paper
-            for page_number, (x0, y0, x1, y1), (width, height) in boxes:
-                assert x0 > 0.5 * 72 and x1 < width - 0.5 * 72, (paper, page_number)
-                assert y0 > 0.5 * 72 and y1 < height - 0.5 * 72, (paper, page_number)
+        path = built[f"student-{paper}"]
+        with pikepdf.open(path) as pdf:
+            figures = [
+                e
+                for e in _elements(pdf.Root.StructTreeRoot)
+                if e.get("/S") == "/Figure" and str(e.get("/Alt", "")) == figure.alt
+            ]
+            assert len(figures) == 1, paper
+            page = next(i for i, p in enumerate(pdf.pages) if p.objgen == figures[0].Pg.objgen)
+            mcids = _mcids(figures[0].K)
+        labels = [d.label for d in sample.documents]
+        assert page == document_pages(path, labels)["C"][0], paper
+        # What the figure's marked content draws lies within the page's margins, and is big.
+        x0, y0, x1, y1, width, height = _drawn(path, page, mcids)
+        assert x1 - x0 > 5 * 72 and y1 - y0 > 4 * 72, paper
+        assert x0 > 0.5 * 72 and x1 < width - 0.5 * 72, paper
+        assert y0 > 0.5 * 72 and y1 < height - 0.5 * 72, paper
+
+
+def _mcids(kids: pikepdf.Object) -> set[int]:
+    if isinstance(kids, int):
+        return {int(kids)}
+    if isinstance(kids, pikepdf.Array):
+        return set().union(*(_mcids(k) for k in kids))
+    if isinstance(kids, pikepdf.Dictionary) and "/MCID" in kids:
+        return {int(kids.MCID)}
+    return set()
+
+
+def _drawn(path: Path, index: int, mcids: set[int]) -> tuple[float, ...]:
+    """The bounds of what a page draws under the given marked-content ids."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        page = document[index]
+        width, height = page.get_size()
+        bounds = [
+            obj.get_bounds()
+            for obj in page.get_objects(max_depth=1)
+            if pdfium.FPDFPageObj_GetMarkedContentID(obj.raw) in mcids
+        ]
+    finally:
+        document.close()
+    assert bounds
+    return (
+        min(b[0] for b in bounds),
+        min(b[1] for b in bounds),
+        max(b[2] for b in bounds),
+        max(b[3] for b in bounds),
+        width,
+        height,
+    )
 
 
 def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
@@ -101,26 +147,6 @@ def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
     return found
 
 
-def _image_boxes(path: Path) -> list[tuple[int, tuple[float, ...], tuple[float, float]]]:
-    """Where each page draws a picture (an image or an SVG's form), from the page's stream."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(path)
-    boxes = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            width, height = page.get_size()
-            for obj in page.get_objects(max_depth=1):
-                if obj.type in (pypdfium2.raw.FPDF_PAGEOBJ_IMAGE, pypdfium2.raw.FPDF_PAGEOBJ_FORM):
-                    left, bottom, right, top = obj.get_pos()
-                    if (right - left) > 2 * 72 and (top - bottom) > 2 * 72:  # a picture
-                        boxes.append((index, (left, bottom, right, top), (width, height)))
-    finally:
-        document.close()
-    return boxes
-
-
 def test_the_teacher_edition_opens_with_a_one_page_overview(
     built: dict[str, Path], sample: Packet
 ) -> None:
@@ -128,8 +154,8 @@ def test_the_teacher_edition_opens_with_a_one_page_overview(
     first = normal(texts[0])
     assert "the inquiry at a glance" in first
     assert normal(sample.meta.central_question) in first
-    for document in sample.documents:
-        assert normal(document.title)[:40] in first
+    for document in sample.documents:  # in a table cell, the title wraps among others
+        assert " ".join(normal(document.title).split()[:3]) in first
     for question in sample.supporting_questions:
         assert normal(plain(question.question))[:40] in first
     assert "timing" in first
@@ -191,8 +217,8 @@ def test_a_packet_in_the_older_one_document_format_still_builds(
 def test_markdown_in_every_field_prints_as_formatting(built: dict[str, Path], edition: str) -> None:
     """A title in *italics* in any field (publication, caption, task…) prints no asterisks."""
     text = pdf_text(built[f"{edition}-letter"])
-    assert "*" not in text and "**" not in text
-    assert "_" not in text.replace("____", "")
+    assert "*" not in text
+    assert "_" not in re.sub("_{3,}", "", text)  # "___" is a blank in a sentence frame
 
 
 def test_a_page_number_means_the_same_page_in_both_editions(built: dict[str, Path]) -> None:
@@ -202,8 +228,9 @@ def test_a_page_number_means_the_same_page_in_both_editions(built: dict[str, Pat
         pages = {}
         for text in page_texts(path):
             found = re.search(r"Page (\d+)(?: of \d+)?\s*$", text.strip())
-            if found:  # the page's body, without its running head and foot
-                pages[int(found.group(1))] = normal("\n".join(text.strip().splitlines()[2:-2]))
+            if found:  # the page's words, without the edition's name and the page total
+                body = normal(text).replace("teacher edition", "")
+                pages[int(found.group(1))] = " ".join(re.sub(r"of \d+$", "", body).split())
         return pages
 
     student, teacher = numbered(built["student-letter"]), numbered(built["teacher-letter"])
@@ -212,6 +239,8 @@ def test_a_page_number_means_the_same_page_in_both_editions(built: dict[str, Pat
     for number, text in student.items():
         if "questions on document" in text:
             break  # answers fill the writing space from here on, in the teacher's copy
-        assert text == teacher[number], number
+        # The same words, but for the speaker tags: "RFK" to students, the full name here.
+        words, theirs = set(text.split()), set(teacher[number].split())
+        assert words - theirs <= {"rfk"} and theirs - words <= {"robert", "kennedy"}, number
         shared += 1
     assert shared >= 3

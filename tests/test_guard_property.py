@@ -106,13 +106,19 @@ FIELDS = (
     "prompt",
     "definition",
     "adapted-note",
+    "map-alt",
+    "map-caption",
+    "map-credit",
+    "publication",
+    "supporting-question",
+    "task-prompt",
 )
 NOT_PRINTED = {"adapted-note"}  # the default student edition prints the original text only
 MARKS_ALLOWED = {"prompt"}
 PACKET_KEYS = {
     "packet-title": "title",
     "subtitle": "subtitle",
-    "central-question": "central_question",
+    "central-question": "compelling_question",
     "short-title": "short_title",
     "unit": "unit",
 }
@@ -120,10 +126,11 @@ SOURCE_KEYS = {
     "document-title": "title",
     "headnote": "headnote",
     "translation": "translation",
-    "author-role": "author_role",
+    "author-role": "creator_role",
     "archive": "archive",
     "recipient": "recipient",
 }
+MAP_KEYS = {"map-alt": "alt", "map-caption": "caption", "map-credit": "credit"}
 
 
 def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
@@ -142,6 +149,8 @@ def plant(folder: Path, planted: dict[str, str]) -> None:
     meta = yaml.safe_load((folder / "packet.yaml").read_text(encoding="utf-8"))
     source, source_body = _front_matter(folder / "source.md")
     adapted, adapted_body = _front_matter(folder / "adapted.md")
+    picture, picture_body = _front_matter(folder / "map.md")
+    address, address_body = _front_matter(folder / "address.md")
     questions = yaml.safe_load((folder / "questions.yaml").read_text(encoding="utf-8"))
     vocabulary = yaml.safe_load((folder / "vocabulary.yaml").read_text(encoding="utf-8"))
     essay = (folder / "essay.md").read_text(encoding="utf-8")
@@ -165,11 +174,21 @@ def plant(folder: Path, planted: dict[str, str]) -> None:
             vocabulary[0]["definition"] = sentence
         elif field == "adapted-note":
             adapted["note"] = sentence
+        elif field in MAP_KEYS:
+            picture[MAP_KEYS[field]] = sentence
+        elif field == "publication":
+            address["publication"] = sentence
+        elif field == "supporting-question":
+            meta["supporting_questions"][0]["question"] = sentence
+        elif field == "task-prompt":
+            meta["task"]["prompt"] = f"{sentence}\n\n{meta['task']['prompt']}"
         number = 0 if field == "prompt" else index % len(questions)
         questions[number]["answer"] = f"{questions[number]['answer'].rstrip()} {sentence}\n"
     (folder / "packet.yaml").write_text(_dump(meta), encoding="utf-8")
     (folder / "source.md").write_text(f"---\n{_dump(source)}---\n{source_body}", "utf-8")
     (folder / "adapted.md").write_text(f"---\n{_dump(adapted)}---\n{adapted_body}", "utf-8")
+    (folder / "map.md").write_text(f"---\n{_dump(picture)}---\n{picture_body}", "utf-8")
+    (folder / "address.md").write_text(f"---\n{_dump(address)}---\n{address_body}", "utf-8")
     (folder / "questions.yaml").write_text(_dump(questions), encoding="utf-8")
     (folder / "vocabulary.yaml").write_text(_dump(vocabulary), encoding="utf-8")
     (folder / "essay.md").write_text(essay, encoding="utf-8")

@@ -281,10 +281,12 @@ def test_every_term_is_marked_with_its_definition_beside_it(
                         marked.setdefault(normal(w["text"]), (index, w["top"]))
                 for w in words:
                     if "Sans-Bold" in w["fontname"] and abs(w["size"] - 8.5) < 0.05:
-                        entries.setdefault(index, []).append((w["top"], w["bottom"], w["text"]))
+                        column = entries.setdefault(index, [])
+                        if not any(abs(e[0] - w["top"]) < 1 for e in column):  # 2-word terms
+                            column.append((w["top"], w["bottom"], w["text"]))
             placed: list[tuple[int, float, float, str]] = []
             for term in sample.vocabulary:
-                key = normal(term.term)
+                key = normal(term.term).split()[0]  # a term of two words is two bold words
                 forms = [
                     k
                     for k in marked
@@ -292,7 +294,7 @@ def test_every_term_is_marked_with_its_definition_beside_it(
                 ]
                 assert forms, f"{term.term} is not marked in the source ({paper})"
                 page, top = marked[forms[0]]
-                heads = [e for e in entries.get(page, []) if e[2] == term.term]
+                heads = [e for e in entries.get(page, []) if e[2] == term.term.split()[0]]
                 assert heads, f"{term.term}: no sidebar entry on the page of its term ({paper})"
                 # Crowded pages push entries apart, but an entry stays near its line.
                 assert abs(heads[0][0] - top) < pdf.pages[page].height / 4, term.term
@@ -329,6 +331,18 @@ def test_adapted_version_has_its_own_line_numbers(sample: Packet, tmp_path: Path
     assert normal(plain(sample.documents[0].adapted.note))[:60] in text
 
 
+def test_a_note_that_ran_past_the_foot_is_placed_by_its_whole_height() -> None:
+    """A note split over two pages measures taller than it is; placed by that height, it
+    would be lifted too far, stand whole, be placed lower again, split again… forever."""
+    from packet.layout.pdf import Gloss, Layout
+
+    split = Gloss("A.original", "a", 0, 700.0, 770.0, 0.0, split=True)  # pieces: 70 pt
+    layout = Layout(page_sizes=((612.0, 792.0),), content_bottoms=(740.0,), glosses=(split,))
+    assert layout.gloss_offsets()[("A.original", "a")] == pytest.approx(-31)  # 739 - 70 - 700
+    whole = layout.gloss_offsets(heights={("A.original", "a"): 50.0})
+    assert whole[("A.original", "a")] == pytest.approx(-11)  # 739 - 50 - 700
+
+
 def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:
     from packet.layout.pdf import Gloss, Layout
 
@@ -344,7 +358,8 @@ def test_margin_notes_are_nudged_apart_only_as_far_as_needed() -> None:
     assert "a" not in {t for _, t in offsets}  # room beside its line: stays
     assert offsets[("original", "b")] == pytest.approx(25)  # 100 + 30 + 5 - 110
     assert ("original", "c") not in offsets
-    assert offsets[("original", "d")] == pytest.approx(-20)  # lifted to end at the page foot
+    # Lifted to end a point above the page foot: a note ending right on it may still break.
+    assert offsets[("original", "d")] == pytest.approx(-21)
     # Applying the offsets and measuring again changes nothing: the layout has settled.
     moved = Layout(
         page_sizes=layout.page_sizes,
@@ -369,11 +384,14 @@ def test_margin_notes_stay_beside_the_text_on_their_page(built: dict[str, Path])
                     for w in page_words(page)
                     if "Serif" in w["fontname"] and abs(w["size"] - SOURCE_SIZE) < 0.05
                 ]
-                # A note starts with its term in bold, at the sidebar's left edge.
+                # A note starts with its term in bold, at the sidebar's left edge (the
+                # sidebar is 1.55 in wide, inside a margin of at most 1 in).
                 heads = [
                     w
                     for w in page_words(page)
-                    if "Sans-Bold" in w["fontname"] and abs(w["size"] - 8.5) < 0.05
+                    if "Sans-Bold" in w["fontname"]
+                    and abs(w["size"] - 8.5) < 0.05
+                    and w["x0"] > page.width - 2.6 * 72
                 ]
                 if not heads:
                     continue
@@ -389,7 +407,8 @@ def test_margin_notes_stay_beside_the_text_on_their_page(built: dict[str, Path])
                     and c["text"].strip()
                 ]
                 on_page = [line for line in lines if line.page == index]
-                assert on_page, (name, index)
+                if not on_page:  # no text, no notes (the overview's table is bold, too)
+                    continue
                 first = min(w["top"] for w in text if abs(w["baseline"] - on_page[0].baseline) < 1)
                 last = max(
                     w["bottom"] for w in text if abs(w["baseline"] - on_page[-1].baseline) < 1

@@ -130,6 +130,7 @@ def _render_edition(
 
     fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
     request = RenderRequest(edition, paper, version)
+    heights: dict[tuple[str, str], float] = {}  # of margin notes, as seen whole
     # Line citations and margin-note positions are known only after layout: lay out
     # again with what the last layout taught, until the citations print the lines they
     # name and no margin note collides with another or runs off its page.
@@ -142,7 +143,8 @@ def _render_edition(
                 raise InvalidInput(_crowded_notes(packet, crowded, paper), what=str(packet.root))
             if found.glosses_fit():
                 break
-        request = replace(request, lines=lines, gloss_offsets=found.gloss_offsets())
+        heights.update(found.whole_heights())
+        request = replace(request, lines=lines, gloss_offsets=found.gloss_offsets(heights=heights))
     else:
         raise PacketError("the layout did not settle after several passes; please report this")
     data = margins.stamp(pdf.write(document), found, packet, edition)

@@ -51,7 +51,7 @@ def resolve(cite: Cite, own: str, anchors: Anchors) -> str | Unresolved:
         label = cite.label
     elif not cite.first:
         return Unresolved(f"{cite.typed()} names no document", "write e.g. [[document B]]")
-    elif own:
+    elif own in anchors:
         label = own
     else:
         having = [name for name, passages in anchors.items() if cite.first in passages]

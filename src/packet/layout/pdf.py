@@ -14,13 +14,14 @@ import stat
 import struct
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from packet.content.model import split_text_id
 from packet.errors import PacketError
 from packet.resources import fonts_dir, templates_dir
 
@@ -103,16 +104,35 @@ class Layout:
     # Where the running footer's own words end on the left and begin on the right.
     footer_spans: tuple[tuple[float, float], ...] = ()
 
-    def gloss_offsets(self, gap: float = 5.0) -> dict[tuple[str, str], float]:
-        """How far to move each margin note so none touches another or leaves its column."""
+    def gloss_offsets(
+        self, gap: float = 5.0, heights: Mapping[tuple[str, str], float] | None = None
+    ) -> dict[tuple[str, str], float]:
+        """How far to move each margin note so none touches another or leaves its column.
+
+        A note that ran past the page foot comes back in pieces whose heights add up to
+        more than the note's own; ``heights`` (from layouts where it stood whole) gives its
+        true height, so that moving it back up does not swing between two places.
+        """
         offsets: dict[tuple[str, str], float] = {}
+        known = heights or {}
         for notes, (top_limit, bottom_limit) in self._note_columns():
-            tops = _place(notes, top_limit, bottom_limit, gap)
+            notes = [
+                replace(g, bottom=g.top + known[(g.text, g.term)])
+                if g.split and (g.text, g.term) in known
+                else g
+                for g in notes
+            ]
+            # A point short of the foot: a note placed exactly there may still break.
+            tops = _place(notes, top_limit, bottom_limit - 1.0, gap)
             for g, top in zip(notes, tops, strict=True):
                 shift = round(top - (g.top - g.offset), 2)
                 if abs(shift) >= 0.5:  # less is rounding, not a move
                     offsets[(g.text, g.term)] = shift
         return offsets
+
+    def whole_heights(self) -> dict[tuple[str, str], float]:
+        """The height of each margin note that stood whole on its page."""
+        return {(g.text, g.term): g.bottom - g.top for g in self.glosses if not g.split}
 
     def glosses_fit(self, gap: float = 5.0) -> bool:
         """Whether every margin note is whole, in its column, and clear of the others."""
@@ -363,6 +383,9 @@ class _Watch(logging.Handler):
         message = str(record.msg)
         if message.startswith("Failed to load image"):
             self.images.append(f"{record.args[0]} ({record.args[1]})")  # type: ignore[index]
+        elif message.startswith("Failed to render SVG image"):  # it would print as nothing
+            where = record.args[0] if record.args else ""  # type: ignore[index]
+            self.images.append(f"{where} (an SVG it cannot draw)")
         elif message.startswith("Font-face"):
             self.fonts.append(str(record.args[0]))  # type: ignore[index]
         elif message.startswith(".notdef glyph"):
@@ -461,6 +484,7 @@ def layout(document: Any) -> Layout:
     footers: list[float] = []
     spans: list[tuple[float, float]] = []
     columns: list[Column] = []
+    citations: list[tuple[str, int, float]] = []  # (document label, page, bottom)
     counters: dict[str, int] = {}
     for page_index, page in enumerate(document.pages):
         sizes.append((page.width * PX_TO_PT, page.height * PX_TO_PT))
@@ -483,6 +507,10 @@ def layout(document: Any) -> Layout:
                 top = box.position_y * PX_TO_PT + offset
                 bottom = top + box.border_height() * PX_TO_PT
                 glosses.append(Gloss(kind, term, page_index, top, bottom, offset))
+            elif "citation" in classes and isinstance(box, boxes.BlockBox):
+                top = box.border_box_y() * PX_TO_PT
+                bottom = top + box.border_height() * PX_TO_PT
+                citations.append((box.element.get("data-document", ""), page_index, bottom))
             elif "blank" in classes and box.element.get("data-field"):
                 blanks.append(
                     Blank(
@@ -501,18 +529,29 @@ def layout(document: Any) -> Layout:
         _join_split(glosses),
         tuple(blanks),
         tuple(footers),
-        _reach_foot(columns, bottoms),
+        _reach_foot(columns, bottoms, citations),
         tuple(spans),
     )
 
 
-def _reach_foot(columns: list[Column], bottoms: list[float]) -> tuple[Column, ...]:
-    """A text that goes on overleaf owns its page down to the foot: nothing follows it."""
+def _reach_foot(
+    columns: list[Column], bottoms: list[float], citations: list[tuple[str, int, float]]
+) -> tuple[Column, ...]:
+    """A text that goes on overleaf owns its page down to the foot: nothing follows it.
+
+    On its last page the sidebar goes on beside the citation under it (which leaves the
+    sidebar free), so a term on one of the last lines still has room for its note.
+    """
     last = {c.text: c.page for c in columns}
-    return tuple(
-        c if c.page == last[c.text] else replace(c, bottom=max(c.bottom, bottoms[c.page]))
-        for c in columns
-    )
+    out = []
+    for c in columns:
+        if c.page != last[c.text]:
+            out.append(replace(c, bottom=max(c.bottom, bottoms[c.page])))
+            continue
+        label = split_text_id(c.text)[0]
+        below = [b for owner, page, b in citations if owner == label and page == c.page]
+        out.append(replace(c, bottom=max([c.bottom, *(b for b in below if b > c.bottom)])))
+    return tuple(out)
 
 
 def _footer_baseline(page_box: Any, boxes: Any) -> float | None:
