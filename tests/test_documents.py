@@ -244,3 +244,39 @@ def test_a_page_number_means_the_same_page_in_both_editions(built: dict[str, Pat
         assert words - theirs <= {"rfk"} and theirs - words <= {"robert", "kennedy"}, number
         shared += 1
     assert shared >= 3
+
+
+def test_a_picture_inside_a_numbered_text_is_not_a_line(tmp_path: Path) -> None:
+    """A figure between two paragraphs of a document takes no line number, and the
+    numbers of the lines after it are those they had without it."""
+    import shutil
+
+    from conftest import SAMPLE
+    from packet.layout.pdf import Layout
+
+    def lines_of(folder: Path) -> tuple[Layout, Packet]:
+        packet = load_packet(folder)
+        return render_edition(packet, "student", "letter").layout, packet
+
+    plain_layout, _ = lines_of(SAMPLE)
+    folder = tmp_path / "lesson"
+    shutil.copytree(SAMPLE, folder)
+    shutil.copy(folder / "missile-range-map.svg", folder / "inset.svg")
+    address = folder / "address.md"
+    text = address.read_text(encoding="utf-8")
+    first_break = text.index("\n\n", text.index("\n---\n") + 5)
+    figure = (
+        '\n\n![A small map of Cuba](inset.svg "The missile sites"){width=50% credit="Made here"}'
+    )
+    address.write_text(text[:first_break] + figure + text[first_break:], encoding="utf-8")
+    with_figure, packet = lines_of(folder)
+    before = [
+        (line.number, line.anchors) for line in plain_layout.lines if line.text == "B.original"
+    ]
+    after = [(line.number, line.anchors) for line in with_figure.lines if line.text == "B.original"]
+    assert after == before  # same lines, same numbers, same passages on them
+    data = render_edition(packet, "student", "letter").pdf
+    (tmp_path / "figure.pdf").write_bytes(data)
+    text = normal(pdf_text(tmp_path / "figure.pdf"))
+    assert "a small map of cuba" not in text  # alt text is no page text…
+    assert "made here" in text  # …but the caption and credit are
