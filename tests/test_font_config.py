@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from packet.layout import pdf
+from packet.layout import fonts
 from packet.resources import fonts_dir
 
 
@@ -33,17 +33,17 @@ def names_only_the_bundled_fonts(conf: Path) -> None:
 
 
 def test_it_is_written_to_the_per_user_cache_folder_made_private(cache: Path) -> None:
-    conf = pdf._font_config_file()
+    conf = fonts.font_config_file()
     assert conf.parent == cache
     assert mode(cache) == 0o700
     names_only_the_bundled_fonts(conf)
-    assert pdf._font_config_file() == conf  # the same file for the same install
+    assert fonts.font_config_file() == conf  # the same file for the same install
 
 
 def test_a_planted_configuration_in_our_own_folder_is_replaced(cache: Path) -> None:
-    conf = pdf._font_config_file()
+    conf = fonts.font_config_file()
     conf.write_text("<fontconfig><dir>/usr/share/fonts</dir></fontconfig>\n")
-    assert pdf._font_config_file() == conf
+    assert fonts.font_config_file() == conf
     names_only_the_bundled_fonts(conf)
 
 
@@ -65,7 +65,7 @@ def test_a_cache_folder_that_is_not_ours_alone_is_not_used(
             os.chown(cache, 65534, 65534)
         else:
             pytest.skip("only root can give a folder to someone else")
-    conf = pdf._font_config_file()
+    conf = fonts.font_config_file()
     assert conf.parent.parent == tmp_path / "tmp"  # a fresh folder of its own instead
     assert mode(conf.parent) == 0o700
     names_only_the_bundled_fonts(conf)
@@ -75,6 +75,6 @@ def test_a_cache_folder_that_is_not_ours_alone_is_not_used(
 def test_the_old_shared_name_taken_by_another_user_does_not_matter(cache: Path) -> None:
     tag = hashlib.sha256(str(fonts_dir()).encode()).hexdigest()[:12]
     (cache.parent.parent / "tmp" / f"packet-{os.getuid()}-{tag}.fonts.conf").mkdir()
-    conf = pdf._font_config_file()
+    conf = fonts.font_config_file()
     assert conf.parent == cache
     names_only_the_bundled_fonts(conf)

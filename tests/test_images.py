@@ -684,7 +684,7 @@ def test_accepted_svgs_render_with_the_bundled_fonts(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Every accepted SVG draws without WeasyPrint giving up on it; text is in Packet Sans."""
-    from packet.layout import pdf
+    from packet.layout import fetch, pdf
     from packet.resources import fonts_dir, templates_dir
 
     images = []
@@ -701,7 +701,7 @@ def test_accepted_svgs_render_with_the_bundled_fonts(
         '<html lang="en"><body><p>Before</p><img src="map.svg" alt="a map" style="width: 4in">'
         f"<p>After</p>{''.join(images)}</body></html>"
     )
-    fetcher = pdf.Fetcher([tmp_path, templates_dir(), fonts_dir()])
+    fetcher = fetch.Fetcher([tmp_path, templates_dir(), fonts_dir()])
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         data = pdf.write(pdf.render(html, base=tmp_path, fetcher=fetcher))
     assert not [r for r in caplog.records if "SVG" in r.getMessage()]

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE, normal, pdf_text
 from packet.cli import main
 from packet.errors import PacketError
-from packet.layout import pdf
+from packet.layout import fetch, pdf
 from packet.resources import fonts_dir, templates_dir
 
 PASSWD = Path("/etc/passwd")
@@ -35,16 +35,16 @@ def append(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def fetch_log(monkeypatch: pytest.MonkeyPatch) -> list[pdf.Fetcher]:
+def fetch_log(monkeypatch: pytest.MonkeyPatch) -> list[fetch.Fetcher]:
     """Every fetcher the renderer makes, to read what it fetched and refused."""
-    made: list[pdf.Fetcher] = []
-    original = pdf.Fetcher.__init__
+    made: list[fetch.Fetcher] = []
+    original = fetch.Fetcher.__init__
 
-    def record(self: pdf.Fetcher, roots: list[Path]) -> None:
+    def record(self: fetch.Fetcher, roots: list[Path]) -> None:
         original(self, roots)
         made.append(self)
 
-    monkeypatch.setattr(pdf.Fetcher, "__init__", record)
+    monkeypatch.setattr(fetch.Fetcher, "__init__", record)
     return made
 
 
@@ -74,7 +74,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
 def test_hostile_references_are_refused(
-    case: str, packet_copy: Path, tmp_path: Path, fetch_log: list[pdf.Fetcher]
+    case: str, packet_copy: Path, tmp_path: Path, fetch_log: list[fetch.Fetcher]
 ) -> None:
     markdown, message = HOSTILE[case]
     if case == "symlink out":
@@ -100,7 +100,7 @@ def test_a_linked_packet_file_pointing_out_is_refused(packet_copy: Path) -> None
 
 
 def test_template_syntax_prints_literally(
-    packet_copy: Path, tmp_path: Path, fetch_log: list[pdf.Fetcher]
+    packet_copy: Path, tmp_path: Path, fetch_log: list[fetch.Fetcher]
 ) -> None:
     append(packet_copy / "essay.md", "\n\nTry {{ 7*7 }} and {% include '/etc/passwd' %} here.\n")
     code, output = run("build", str(packet_copy), "-o", str(tmp_path), "--edition", "student")
@@ -138,7 +138,7 @@ def test_an_image_in_the_packet_is_allowed(packet_copy: Path, tmp_path: Path) ->
 def test_the_renderer_itself_refuses_anything_outside(url: str, tmp_path: Path) -> None:
     """Defence in depth: even HTML that bypassed validation cannot make WeasyPrint read out."""
     roots = [tmp_path, templates_dir(), fonts_dir()]
-    fetcher = pdf.Fetcher(roots)
+    fetcher = fetch.Fetcher(roots)
     html = f'<html lang="en"><title>t</title><body><img src="{url}" alt="x"></body></html>'
     with pytest.raises(PacketError, match="refused to read"):
         pdf.render(html, base=tmp_path, fetcher=fetcher)

@@ -127,8 +127,9 @@ def _render_edition(
 ) -> Built:
     from packet.checks import leaks
     from packet.layout import margins, pdf
+    from packet.layout.fetch import Fetcher
 
-    fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
+    fetcher = Fetcher([packet.root, templates_dir(), fonts_dir()])
     request = RenderRequest(edition, paper, version)
     heights: dict[tuple[str, str], float] = {}  # of margin notes, as seen whole
     # Line citations and margin-note positions are known only after layout: lay out

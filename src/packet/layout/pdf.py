@@ -1,7 +1,8 @@
 """HTML to PDF with WeasyPrint, and what its layout tells us about where lines fell.
 
-This is the only module that imports WeasyPrint (slow to import: about half a
-second), and it does so lazily, so ``packet --help`` never pays for it.
+WeasyPrint is slow to import (about half a second); it is loaded lazily, by
+``fonts.weasyprint()``, so ``packet --help`` never pays for it. ``fetch`` says what it
+may read.
 """
 
 from __future__ import annotations
@@ -9,20 +10,17 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import re
-import stat
 import struct
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from packet.content.model import split_text_id
 from packet.errors import PacketError
+from packet.layout.fetch import Fetcher
+from packet.layout.fonts import weasyprint
 from packet.resources import fonts_dir, templates_dir
 
 PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
@@ -204,163 +202,6 @@ def _place(
     return tops
 
 
-@cache
-def _weasyprint() -> Any:
-    _check_fonts()
-    # Only bundled fonts: fontconfig is pointed at an empty configuration, so the
-    # fonts a packet can use are exactly those its @font-face rules load.
-    conf = _font_config_file()
-    os.environ["FONTCONFIG_FILE"] = str(conf)
-    import weasyprint
-
-    return weasyprint
-
-
-def _check_fonts() -> None:
-    """Refuse to render with a missing or damaged bundled font.
-
-    WeasyPrint would only log that it cannot load a font and carry on in another,
-    printing a packet that looks wrong; a damaged install should say so instead.
-    """
-    from fontTools.ttLib import TTFont
-
-    stylesheet = templates_dir() / "fonts.css"
-    for reference in re.findall(r"url\(([^)]+)\)", stylesheet.read_text(encoding="utf-8")):
-        path = (stylesheet.parent / reference.strip("'\"")).resolve()
-        if not path.is_file():
-            problem = "is missing"
-        else:
-            try:
-                font = TTFont(path, lazy=True)
-                font["head"], font["maxp"], font["cmap"].getBestCmap()
-                problem = ""
-            except Exception as error:  # fontTools raises many kinds on a damaged file
-                problem = f"is damaged ({error or type(error).__name__})"
-        if problem:
-            raise PacketError(
-                f"the bundled font {path} {problem}: reinstall packet (scripts/install)"
-            )
-
-
-def _font_config_file() -> Path:
-    """A fontconfig file that knows only the bundled fonts (one per user and install).
-
-    It lives in a folder only this user can write: a file at a predictable name in the
-    shared temporary folder could be made first by another user, to break every build
-    or to point fontconfig at fonts of their choosing.
-    """
-    import hashlib
-    from xml.sax.saxutils import escape
-
-    fonts = fonts_dir()
-    tag = hashlib.sha256(str(fonts).encode()).hexdigest()[:12]
-    why = ""
-    for private_folder in (_cache_folder, _fresh_folder):
-        folder = private_folder()
-        if folder is None:
-            continue
-        path = folder / f"fonts-{tag}.conf"
-        text = (
-            '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-            f"  <dir>{escape(str(fonts))}</dir>\n"
-            f"  <cachedir>{escape(str(folder / f'fontcache-{tag}'))}</cachedir>\n"
-            "</fontconfig>\n"
-        )
-        try:
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                tmp = folder / f"fonts-{tag}.{os.getpid()}.tmp"
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(path)
-            return path
-        except (OSError, UnicodeDecodeError) as error:
-            why = getattr(error, "strerror", None) or str(error)
-            continue  # the cache folder is damaged or full: a fresh folder may do
-    raise PacketError(
-        f"cannot write the font configuration ({why}): free some disk space, or set "
-        "XDG_CACHE_HOME (or TMPDIR) to a folder you can write to"
-    )
-
-
-def _cache_folder() -> Path | None:
-    """The per-user cache folder for packet, if it is safely this user's alone."""
-    cache = os.environ.get("XDG_CACHE_HOME", "")
-    try:
-        base = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
-        folder = base / "packet"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.lstat()  # not stat(): a link planted in its place is refused too
-    except (OSError, RuntimeError):  # RuntimeError: no home folder
-        return None
-    owner = getattr(os, "getuid", lambda: info.st_uid)()
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or info.st_mode & 0o022:
-        return None
-    return folder
-
-
-def _fresh_folder() -> Path:
-    """A new private temporary folder (mode 0700), removed when packet exits."""
-    import atexit
-    import shutil
-    import tempfile
-
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="packet-fonts-"))
-    except OSError as error:
-        raise PacketError(
-            f"cannot create a private folder for the font configuration ({error.strerror}): "
-            "set XDG_CACHE_HOME (or TMPDIR) to a folder you can write to"
-        ) from None
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
-
-
-class Fetcher:
-    """Lets WeasyPrint read files from the packet, the templates and the fonts only."""
-
-    def __init__(self, roots: Sequence[Path]) -> None:
-        self.roots = tuple(r.resolve() for r in roots)
-        self.fetched: list[str] = []
-        self.refused: list[tuple[str, str]] = []
-
-    def allowed(self, url: str) -> tuple[Path | None, str]:
-        """Return the local file a URL may be read from, or None and why not."""
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
-        if scheme != "file":
-            return (
-                None,
-                f"'{scheme}:' addresses are not allowed; packets may only use their own files",
-            )
-        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
-        try:
-            real = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None, f"file not found: {path}"
-        if not any(real.is_relative_to(root) for root in self.roots):
-            return None, f"'{path}' is outside the packet folder"
-        return real, ""
-
-    def make(self) -> Any:
-        weasyprint = _weasyprint()
-        outer = self
-
-        class _Fetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc, name-defined]
-            def __init__(self) -> None:
-                super().__init__(allowed_protocols={"file"}, allow_redirects=False)
-
-            def fetch(self, url: str, headers: Any = None) -> Any:
-                path, why = outer.allowed(url)
-                if why:
-                    outer.refused.append((url, why))
-                    raise weasyprint.urls.FatalURLFetchingError(f"{url}: {why}")
-                outer.fetched.append(url)
-                assert path is not None
-                return weasyprint.urls.URLFetcherResponse(
-                    path.as_uri(), body=path.read_bytes(), headers={}
-                )
-
-        return _Fetcher()
-
-
 class RenderTrouble(PacketError):
     """WeasyPrint carried on past something a printed packet must not contain."""
 
@@ -430,21 +271,21 @@ def _watching() -> Iterator[None]:
 
 def render(html: str, *, base: Path, fetcher: Fetcher) -> Any:
     """Lay out HTML into pages (a WeasyPrint Document)."""
-    weasyprint = _weasyprint()
+    loaded = weasyprint()
     url_fetcher = fetcher.make()
     # @font-face rules only take effect through a FontConfiguration shared by both.
-    fonts = weasyprint.text.fonts.FontConfiguration()
+    fonts = loaded.text.fonts.FontConfiguration()
     try:
         with _watching():
-            stylesheet = weasyprint.CSS(
+            stylesheet = loaded.CSS(
                 filename=str(templates_dir() / "packet.css"),
                 url_fetcher=url_fetcher,
                 font_config=fonts,
             )
-            return weasyprint.HTML(
+            return loaded.HTML(
                 string=html, base_url=str(base) + os.sep, url_fetcher=url_fetcher
             ).render(stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
-    except weasyprint.urls.FatalURLFetchingError as error:
+    except loaded.urls.FatalURLFetchingError as error:
         raise PacketError(f"refused to read {error}") from None
 
 
@@ -475,7 +316,7 @@ def _classes(box: Any) -> set[str]:
 
 def layout(document: Any) -> Layout:
     """Read where each source line, anchor, passage and margin note landed."""
-    boxes = _weasyprint().formatting_structure.boxes
+    boxes = weasyprint().formatting_structure.boxes
     sizes = []
     bottoms = []
     lines: list[TextLine] = []

@@ -388,6 +388,7 @@ def _cover(
 ) -> bytes:
     """The teacher's cover sheet: what this file is, how to print it, the roster."""
     from packet.layout import pdf
+    from packet.layout.fetch import Fetcher
     from packet.layout.overlay import paragraph_direction
     from packet.layout.render import render_cover
     from packet.printing.assemble import page_count
@@ -398,7 +399,7 @@ def _cover(
     sheets_per_copy = per_copy // 4 if options.booklet else per_copy // 2
     key_pages = page_count(key) if key else 0
     key_sheets = padded_length(key_pages, booklet=False) // 2
-    fetcher = pdf.Fetcher([packet.root, templates_dir(), fonts_dir()])
+    fetcher = Fetcher([packet.root, templates_dir(), fonts_dir()])
     cover_sheets = 1
     while True:
         html = render_cover(
