@@ -82,6 +82,12 @@ def without_alt(tmp: Path) -> Run:
     return check(tmp, 2)
 
 
+def listed_twice(tmp: Path) -> Run:
+    folder = lesson(tmp)
+    line = edit(folder / "packet.yaml", "  - file: map.md\n", "  - address.md\n  - file: map.md\n")
+    return check(tmp, line)
+
+
 DATE_FIX = "fix: write"
 
 CASES: dict[str, Case] = {
@@ -146,6 +152,14 @@ CASES: dict[str, Case] = {
         (
             "two documents are labelled 'B' (address.md and map.md)",
             "fix: give each document its own label, or leave the labels out",
+        ),
+    ),
+    "document-listed-twice": Case(
+        listed_twice,
+        (
+            "{packet}/packet.yaml:{line}: documents: address.md is listed twice under "
+            "'documents:' (first on line ",
+            "fix: list each document once",
         ),
     ),
     "image-document-with-text": Case(

@@ -108,7 +108,19 @@ def load_documents(
     documents: list[Document] = []
     complete = True
     labels: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for position, entry in enumerate(listed):
+        if entry.file in seen:
+            problems.add(
+                root / "packet.yaml",
+                f"{entry.file} is listed twice under 'documents:' (first on line "
+                f"{seen[entry.file]})",
+                "list each document once",
+                line=entry.line or None,
+                field="documents",
+            )
+            continue
+        seen[entry.file] = entry.line
         path = _packet_file(root, entry.file, entry.line, problems)
         if path is None:
             complete = False
