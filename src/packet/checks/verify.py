@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -148,6 +149,7 @@ class PdfView:
         self.data = data
         self.pages = list(pdf.pages)
         self.page_number = {page.obj.objgen: n for n, page in enumerate(self.pages, start=1)}
+        self._instructions: dict[tuple[ObjId | None, ...], list[Any]] = {}
 
     @cached_property
     def struct_root(self) -> Dictionary | None:
@@ -249,9 +251,20 @@ class PdfView:
 
     def _scan_page(self, page: pikepdf.Page) -> Marked:
         marked = Marked()
-        instructions = pikepdf.parse_content_stream(page)
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        key = tuple(_objgen(stream) for stream in streams)
+        instructions = self._parsed(key, page)
         self._scan(instructions, page.obj, page.obj.get("/Resources"), marked, False, set())
         return marked
+
+    def _parsed(self, key: tuple[ObjId | None, ...], stream: Any) -> list[Any]:
+        """Parse content once however many pages draw it (a class set's copies share it)."""
+        if None in key:
+            return list(pikepdf.parse_content_stream(stream))
+        if key not in self._instructions:
+            self._instructions[key] = list(pikepdf.parse_content_stream(stream))
+        return self._instructions[key]
 
     def _scan(
         self,
@@ -313,7 +326,7 @@ class PdfView:
             return  # a form that draws itself: drawn once
         # A form with /StructParent is one piece of content, tagged through an OBJR.
         covered = covered or key in self.object_owners
-        instructions = pikepdf.parse_content_stream(xobject)
+        instructions = self._parsed((key,), xobject)
         inner = xobject.get("/Resources", resources)
         self._scan(instructions, xobject, inner, marked, covered, drawing | {key})
 
@@ -953,66 +966,89 @@ def _joined_words(view: PdfView) -> Iterator[tuple[int, list[str]]]:
     tagged = bool(view.elements)
     document = pypdfium2.PdfDocument(view.data)
     try:
-        for index in range(len(document)):
-            page = document[index]
+        for number in range(1, len(document) + 1):
+            if tagged and number not in owners:
+                yield number, []  # nothing tagged on it (a class set's later copies)
+                continue
+            page = document[number - 1]
             textpage = page.get_textpage()
             try:
-                chars = _page_chars(textpage.raw, owners.get(index + 1, {}), tagged=tagged)
+                text = _PageText(textpage.raw, owners.get(number, {}), tagged=tagged)
+                yield number, list(text.joined(unspaced))
             finally:
                 textpage.close()
                 page.close()
-            text = "".join(char for char, *_ in chars)
-            joined = []
-            for i in range(1, len(chars)):
-                char, y, size, block = chars[i]
-                before, y0, size0, block0 = chars[i - 1]
-                if (
-                    block is not None
-                    and block == block0
-                    and _is_word(before)
-                    and _is_word(char)
-                    and abs(y - y0) > 0.7 * max(size, size0)
-                    and not unspaced.match(before + char)
-                    and not unspaced.match(char)
-                ):
-                    start = i - 1
-                    while start > 0 and _is_word(text[start - 1]):
-                        start -= 1
-                    end = i
-                    while end < len(text) and _is_word(text[end]):
-                        end += 1
-                    joined.append(text[start:end])
-            yield index + 1, joined
     finally:
         document.close()
 
 
-def _page_chars(
-    textpage: Any, owners: dict[int, Element], *, tagged: bool
-) -> list[tuple[str, float, float, Any]]:
-    """The page's characters (none that PDFium made up), their baselines, sizes and blocks.
+class _PageText:
+    """A page's characters as PDFium reads them, with their baselines.
 
-    A character's block is the structure element it is read in; None for an artifact.
+    PDFium adds the spaces and line breaks it guesses from the layout; those are
+    kept as a mark that is no word, so the real characters on either side of a
+    guessed line break can be compared. A character's block (the structure element
+    it is read in; None for an artifact) is looked up only where a word may be
+    glued: that is the slow part.
     """
-    import pypdfium2.raw as pdfium
 
-    chars = []
-    x, y = ctypes.c_double(), ctypes.c_double()
-    blocks: dict[int | None, Any] = {}
-    for i in range(pdfium.FPDFText_CountChars(textpage)):
-        if pdfium.FPDFText_IsGenerated(textpage, i) == 1:
-            continue  # a space or line break PDFium guessed from the layout: not in the text
-        char = chr(pdfium.FPDFText_GetUnicode(textpage, i))
-        obj = pdfium.FPDFText_GetTextObject(textpage, i)
-        address = ctypes.cast(obj, ctypes.c_void_p).value
-        if address not in blocks:
-            blocks[address] = _block_of(obj, owners, tagged=tagged)
-        pdfium.FPDFText_GetCharOrigin(textpage, i, x, y)
-        size = pdfium.FPDFText_GetFontSize(textpage, i)
-        if char.isspace() or char in _SEPARATORS:
-            char = " "
-        chars.append((char, y.value, size, blocks[address]))
-    return chars
+    GUESSED = "\x01"
+
+    def __init__(self, textpage: Any, owners: dict[int, Element], *, tagged: bool) -> None:
+        import pypdfium2.raw as pdfium
+
+        self.textpage, self.owners, self.tagged = textpage, owners, tagged
+        chars: list[str] = []
+        self.real: list[int] = []  # where the characters that are in the PDF's text are
+        self.baselines: list[float] = []
+        self.sizes: list[float] = []
+        x, y = ctypes.c_double(), ctypes.c_double()
+        for i in range(pdfium.FPDFText_CountChars(textpage)):
+            if pdfium.FPDFText_IsGenerated(textpage, i) == 1:
+                chars.append(self.GUESSED)
+                self.baselines.append(0.0)
+                self.sizes.append(0.0)
+                continue
+            char = chr(pdfium.FPDFText_GetUnicode(textpage, i))
+            pdfium.FPDFText_GetCharOrigin(textpage, i, x, y)
+            self.real.append(i)
+            chars.append(" " if char.isspace() or char in _SEPARATORS else char)
+            self.baselines.append(y.value)
+            self.sizes.append(pdfium.FPDFText_GetFontSize(textpage, i))
+        self.text = "".join(chars)
+        self._blocks: dict[int, Any] = {}
+
+    def block(self, i: int) -> Any:
+        import pypdfium2.raw as pdfium
+
+        if i not in self._blocks:
+            obj = pdfium.FPDFText_GetTextObject(self.textpage, i)
+            self._blocks[i] = _block_of(obj, self.owners, tagged=self.tagged)
+        return self._blocks[i]
+
+    def joined(self, unspaced: re.Pattern[str]) -> Iterator[str]:
+        """Yield each word glued to the next line's first word, both halves, as read."""
+        text, baselines, sizes = self.text, self.baselines, self.sizes
+        if " " not in text and self.GUESSED in text:
+            return  # no space is in the text: its words are told apart by position only
+        for before, i in itertools.pairwise(self.real):
+            if not (
+                _is_word(text[before])
+                and _is_word(text[i])
+                and abs(baselines[i] - baselines[before]) > 0.7 * max(sizes[i], sizes[before])
+                and not unspaced.match(text[before])
+                and not unspaced.match(text[i])
+            ):
+                continue
+            block = self.block(i)
+            if block is None or block != self.block(before):
+                continue
+            start, end = before, i
+            while start > 0 and _is_word(text[start - 1]) and self.block(start - 1) == block:
+                start -= 1
+            while end < len(text) and _is_word(text[end]) and self.block(end) == block:
+                end += 1
+            yield text[start : before + 1] + text[i:end]
 
 
 def _block_of(obj: Any, owners: dict[int, Element], *, tagged: bool) -> Any:
