@@ -40,20 +40,35 @@ def edition() -> bytes:
     return render_edition(load_packet(SAMPLE), "student", "letter").pdf
 
 
-@pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A short document rendered and finished as editions are, with nothing wrong in it."""
+def render(html: str, folder: Path) -> bytes:
+    """Render HTML and finish it as editions are (unowned marked content made artifacts)."""
     from packet.layout import pdf
     from packet.printing.tags import finish_edition
     from packet.resources import fonts_dir, templates_dir
 
-    base = tmp_path_factory.mktemp("short")
-    (base / "square.svg").write_text(
+    (folder / "square.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
         '<rect width="40" height="40"/></svg>'
     )
-    fetcher = pdf.Fetcher([base, templates_dir(), fonts_dir()])
-    return finish_edition(pdf.write(pdf.render(SHORT_DOCUMENT, base=base, fetcher=fetcher)))
+    fetcher = pdf.Fetcher([folder, templates_dir(), fonts_dir()])
+    return finish_edition(pdf.write(pdf.render(html, base=folder, fetcher=fetcher)))
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A short document with nothing wrong in it."""
+    return render(SHORT_DOCUMENT, tmp_path_factory.mktemp("short"))
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A short document with a table whose headers have scope attributes in the HTML."""
+    html = SHORT_DOCUMENT.replace(
+        "</body>",
+        "<table><thead><tr><th scope='col'>Doc.</th><th scope='col'>Minutes</th></tr></thead>"
+        "<tbody><tr><th scope='row'>A</th><td>10</td></tr></tbody></table></body>",
+    )
+    return render(html, tmp_path_factory.mktemp("table"))
 
 
 @pytest.fixture(scope="module")
@@ -308,6 +323,37 @@ def test_stale_parent_tree_entries_are_warnings(before: list[Finding]) -> None:
     stale = [f for f in before if f.rule == "parent-tree-stale"]
     assert stale, "WeasyPrint's running heads leave ParentTree entries behind"
     assert all(f.severity == "warning" and f.obj and f.page for f in stale)
+
+
+# Tables ------------------------------------------------------------------------------------
+
+
+def test_header_cells_every_data_cell_names_need_no_scope(table: bytes) -> None:
+    # WeasyPrint drops the HTML scope attribute, but names each data cell's headers.
+    scope = found(table, "table-scope")
+    assert len(scope) == 3
+    assert all(f.severity == "warning" for f in scope)
+    assert not found(table, "table-headers")
+
+
+def test_header_ids_lost_in_copying_are_errors(table: bytes) -> None:
+    def drop_ids(pdf: Pdf) -> None:
+        for element in _structure(pdf):
+            if element.S == Name.TH:
+                del element["/ID"]
+
+    broken = edit(table, drop_ids)
+    assert [f.severity for f in found(broken, "table-scope")] == ["error"] * 3
+    assert "'" in found(broken, "table-headers")[0].message
+
+
+def test_header_cells_with_scope_pass(table: bytes) -> None:
+    def add_scope(pdf: Pdf) -> None:
+        for element in _structure(pdf):
+            if element.S == Name.TH:
+                element.A = Dictionary(O=Name.Table, Scope=Name.Column)
+
+    assert not found(edit(table, add_scope), "table-scope")
 
 
 # Words glued across a line end ----------------------------------------------------------------

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -474,7 +474,7 @@ def check_title(view: PdfView) -> Iterator[Finding]:
     title = str(info.get("/Title", "")) if isinstance(info, Dictionary) else ""
     if not title.strip():
         try:
-            with view.pdf.open_metadata() as xmp:
+            with view.pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
                 title = str(xmp.get("dc:title", "") or "")
         except Exception:  # XMP that cannot be parsed holds no title either
             title = ""
@@ -561,23 +561,15 @@ def check_role_map(view: PdfView) -> Iterator[Finding]:
 
 
 def check_tables(view: PdfView) -> Iterator[Finding]:
-    """Header cells say what they head, and cells name only headers that exist."""
+    """Header cells say what they head: by /Scope, or through every data cell's /Headers."""
     ids = {_text(e.obj.get("/ID")) for e in view.elements if "/ID" in e.obj}
+    dangling: set[int] = set()  # cells (by id()) naming headers that do not exist
     for element in view.elements:
-        attributes = _table_attributes(element.obj)
-        if element.role == "TH" and "/Scope" not in attributes:
-            yield Finding(
-                "table-scope",
-                "error",
-                "a table header cell (TH) has no /Scope (Row, Column or Both)",
-                "add /A << /O /Table /Scope /Column >> (or /Row) to the TH",
-                element.page,
-                element.id,
-            )
-        headers = attributes.get("/Headers")
+        headers = _table_attributes(element.obj).get("/Headers")
         if element.role in ("TD", "TH") and isinstance(headers, Array):
             missing = [_text(h) for h in headers if _text(h) not in ids]
             if missing:
+                dangling.add(id(element))
                 yield Finding(
                     "table-headers",
                     "error",
@@ -586,6 +578,44 @@ def check_tables(view: PdfView) -> Iterator[Finding]:
                     element.page,
                     element.id,
                 )
+    organized: dict[int, bool] = {}  # by id() of the table
+    for element in view.elements:
+        if element.role != "TH" or "/Scope" in _table_attributes(element.obj):
+            continue
+        table = element.parent
+        while table is not None and table.role != "Table":
+            table = table.parent
+        if table is not None and id(table) not in organized:
+            data = [cell for cell in _cells(table) if cell.role == "TD"]
+            organized[id(table)] = all(
+                isinstance(_table_attributes(c.obj).get("/Headers"), Array)
+                and id(c) not in dangling
+                for c in data
+            )
+        if table is not None and organized[id(table)]:
+            # PDF/UA-1 (Matterhorn 15-003) asks for /Scope only where the data cells do
+            # not name their headers; some screen readers still read only /Scope.
+            severity: Severity = "warning"
+            because = ", though every data cell names its headers (/Headers)"
+        else:
+            severity, because = "error", ", and the data cells do not name their headers"
+        yield Finding(
+            "table-scope",
+            severity,
+            f"a table header cell (TH) has no /Scope (Row, Column or Both){because}",
+            "add /A << /O /Table /Scope /Column >> (or /Row) to the TH",
+            element.page,
+            element.id,
+        )
+
+
+def _cells(table: Element) -> Iterator[Element]:
+    """The cells of a table, not those of a table inside it."""
+    for kid in table.kids:
+        if kid.role in ("TH", "TD"):
+            yield kid
+        elif kid.role != "Table":
+            yield from _cells(kid)
 
 
 def check_lists(view: PdfView) -> Iterator[Finding]:
@@ -925,6 +955,12 @@ class CMap:
         return "".join(self.get(code) or "\ufffd" for code in codes)
 
 
+@lru_cache(maxsize=64)
+def _cmap(data: bytes) -> CMap:
+    """Parse a ToUnicode map once for all the text drawn in its font."""
+    return CMap.parse(data)
+
+
 def _hex_tokens(block: bytes) -> list[bytes | list[bytes]]:
     """The hex strings of a CMap block; a bracketed array of them is one token."""
     tokens: list[bytes | list[bytes]] = []
@@ -1158,7 +1194,7 @@ def _shown_text(operands: Any, font: Any) -> str:
     to_unicode = _get(font, "/ToUnicode")
     if isinstance(to_unicode, pikepdf.Stream):
         try:
-            return CMap.parse(to_unicode.read_bytes()).decode(data)
+            return _cmap(to_unicode.read_bytes()).decode(data)
         except pikepdf.PdfError:
             pass
     if _get(font, "/Subtype") == Name.Type0:
@@ -1175,7 +1211,7 @@ def _standard_encoding(font: Dictionary) -> bool:
 
 def _claims_pdf_ua(pdf: pikepdf.Pdf) -> bool:
     try:
-        with pdf.open_metadata() as xmp:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
             return bool(xmp.get("pdfuaid:part"))
     except Exception:  # XMP that cannot be parsed claims nothing
         return False
