@@ -41,6 +41,8 @@ INLINE_TYPES = frozenset([*_INLINE.split(), "NonStruct", "Private"])
 _TEXT_SHOWING = frozenset({"Tj", "TJ", "'", '"'})
 _PAINTING = frozenset({"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "INLINE IMAGE"})
 _HEADING = re.compile(r"H([1-6])")
+# An empty table cell keeps the table's grid; a figure may hold only its alt text.
+_MAY_BE_EMPTY = frozenset({"TD", "TH", "Figure", "Formula", "Form"})
 
 
 @dataclass(frozen=True)
@@ -782,7 +784,7 @@ def check_empty_elements(view: PdfView) -> Iterator[Finding]:
     for element in view.elements:
         if (
             not _kids(element.obj)
-            and element.role not in ("Figure", "Formula", "Form")
+            and element.role not in _MAY_BE_EMPTY
             and not any(_text(element.obj.get(k)) for k in ("/Alt", "/ActualText", "/E"))
         ):
             yield Finding(
