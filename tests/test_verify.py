@@ -455,6 +455,14 @@ def test_what_is_no_pdf_is_one_clear_error(data: bytes, says: str) -> None:
     assert says in finding.message
 
 
+def test_a_locked_pdf_is_one_clear_error(good: bytes) -> None:
+    with Pdf.open(io.BytesIO(good)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, encryption=pikepdf.Encryption(owner="teacher", user="secret"))
+    (finding,) = verify_pdf(out.getvalue()).findings
+    assert "locked with a password" in finding.message
+
+
 def test_a_truncated_pdf_is_an_error_not_a_traceback(edition: bytes) -> None:
     report = verify_pdf(edition[: len(edition) // 2])
     assert report.errors

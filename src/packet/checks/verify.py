@@ -799,7 +799,14 @@ def check_empty_elements(view: PdfView) -> Iterator[Finding]:
 
 def check_joined_words(view: PdfView) -> Iterator[Finding]:
     """Words at the end of a line are not glued to the first word of the next."""
-    for number, joined in _joined_words(view):
+    import pypdfium2
+
+    try:
+        pages = list(_joined_words(view))
+    except pypdfium2.PdfiumError as error:
+        yield Finding("pdf", "error", f"PDFium cannot read the text: {error}", "build it again")
+        return
+    for number, joined in pages:
         if joined:
             yield Finding(
                 "joined-words",
@@ -858,6 +865,9 @@ def verify_pdf(data: bytes, name: str = "the PDF", checks: Iterable[Check] = CHE
         )
     try:
         pdf = pikepdf.Pdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        message = "the PDF is locked with a password, so its content cannot be read"
+        return Report(name, (Finding("pdf", "error", message, "check an unlocked copy"),))
     except pikepdf.PdfError as error:
         message = f"the PDF cannot be read: {error}"
         return Report(name, (Finding("pdf", "error", message, "build the PDF again"),))
