@@ -217,3 +217,32 @@ def class_set(
     )
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--all", "show_all", is_flag=True, help="Show every finding, not the first few of each kind."
+)
+def verify(pdfs: tuple[Path, ...], show_all: bool) -> None:
+    """Check finished PDFs for accessibility: tags, language, title, alt text, fonts, text.
+
+    Prints each finding with its page, object, severity, and how to fix it; exits
+    with 1 if any finding is an error. Reads any PDF, not only packet's own.
+
+    \b
+    Example:
+        packet verify output/dobrynin-kennedy-1962/*.pdf
+    """
+    from packet.checks.verify import verify_file
+    from packet.errors import PacketError
+
+    failed = 0
+    for path in pdfs:
+        report = verify_file(path)
+        for line in report.lines(per_rule=None if show_all else 5):
+            click.echo(line)
+        failed += report.errors > 0
+    if failed:
+        noun = "file" if failed == 1 else "files"
+        raise PacketError(f"{failed} {noun} of {len(pdfs)} failed the checks")
