@@ -113,7 +113,42 @@ def draw(pages: Sequence[PageMarks], fonts_dir: Path) -> bytes:
                 _draw_mark(canvas, mark, bold if mark.bold else regular)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return _without_null_mappings(buffer.getvalue())
+
+
+# A character map entry reportlab writes for its fonts' code 0 (.notdef, never drawn):
+# U+0000, and the byte-order marks, are no text, and PDF/UA-1 forbids mapping to them.
+_NOT_TEXT = re.compile(rb"^<[0-9A-Fa-f]+> <(?:0000|FEFF|FFFE)>\r?\n", re.M | re.I)
+_BFCHAR = re.compile(rb"(\d+) beginbfchar\r?\n(.*?)endbfchar", re.S)
+
+
+def _without_null_mappings(data: bytes) -> bytes:
+    """Drop the ToUnicode entries that map a code to U+0000 (or a byte-order mark)."""
+    import pikepdf  # only when marks are drawn
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        changed = False
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                cmap = font.get("/ToUnicode")
+                if cmap is None:
+                    continue
+                old = cmap.read_bytes()
+                new = _BFCHAR.sub(_recount, old)
+                if new != old:
+                    cmap.write(new)
+                    changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True, compress_streams=True)
+        return out.getvalue()
+
+
+def _recount(block: re.Match[bytes]) -> bytes:
+    entries = _NOT_TEXT.sub(b"", block.group(2))
+    count = len(entries.splitlines())
+    return b"%d beginbfchar\n%sendbfchar" % (count, entries)
 
 
 def unsupported_characters(text: str, fonts_dir: Path) -> str:
