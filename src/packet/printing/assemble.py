@@ -250,6 +250,7 @@ class _Builder:
         self.tagged = tagged
         self.sources: dict[int, _Source] = {}
         self.parts: list[pikepdf.Object] = []  # /Part structure elements, in order
+        self.ids: dict[str, pikepdf.Object] = {}  # element IDs (a table's cells), all parts
         self.parent_tree: list[tuple[int, pikepdf.Object]] = []
         self.dests: list[tuple[str, pikepdf.Object]] = []
         self.outline: list[pikepdf.OutlineItem] = []
@@ -430,6 +431,11 @@ class _Builder:
             )
             if self.role_map:
                 tree_root.RoleMap = self.role_map
+            if self.ids:  # what a table cell's /Headers names, found by ID
+                ids = pikepdf.NameTree.new(out)
+                for name, elem in sorted(self.ids.items()):
+                    ids[name] = elem
+                tree_root.IDTree = ids.obj
             out.Root.StructTreeRoot = out.make_indirect(tree_root)
             self.document.P = out.Root.StructTreeRoot
         if self.dests:
@@ -525,9 +531,11 @@ class _Builder:
             Dictionary(Type=Name.StructElem, S=Name.Part, T=String(title), P=self.document)
         )
         owners: dict[tuple[int, int], dict[int, pikepdf.Object]] = {}
-        copier = TreeCopier(self.out, page_map, annot_map, owners, self.next_key)
+        prefix = f"p{len(self.parts) + 1}-"
+        copier = TreeCopier(self.out, page_map, annot_map, owners, self.next_key, prefix)
         part.K = Array([copier.copy(elem, part) for elem in source.structure])
         self.parts.append(part)
+        self.ids.update(copier.ids)
         for page in page_map.values():
             mcids = owners.get(page.objgen)
             if not mcids:

@@ -46,25 +46,35 @@ class TreeCopier:
         annot_map: dict[tuple[int, int], pikepdf.Object],
         owners: dict[tuple[int, int], dict[int, pikepdf.Object]],
         next_key: Callable[[pikepdf.Object], int],
+        id_prefix: str = "",
     ) -> None:
         self.out = out
         self.page_map = page_map
         self.annot_map = annot_map
         self.owners = owners
         self.next_key = next_key  # a new /ParentTree key for an annotation's parent
+        # Element IDs must be unique in the file: each part's are prefixed, and a table
+        # cell's /Headers, which name its header cells by ID, are rewritten to match.
+        self.id_prefix = id_prefix
+        self.ids: dict[str, pikepdf.Object] = {}
 
     def copy(self, elem: pikepdf.Object, parent: pikepdf.Object) -> pikepdf.Object:
         """Return a copy of elem and its descendants under parent."""
         new = Dictionary()
         for key, value in elem.items():
             # /Type is optional; left out, it saves 17 bytes on every element of every copy.
-            if key not in ("/P", "/K", "/Pg", "/ID", "/Type"):
+            if key not in ("/P", "/K", "/Pg", "/ID", "/Type", "/A"):
                 new[key] = value
+        if "/A" in elem:
+            new.A = self._attributes(elem.A)
         new.P = parent
         page = self._page(elem.get("/Pg"))
         if page is not None:
             new.Pg = page
         new = self.out.make_indirect(new)
+        if "/ID" in elem:
+            new.ID = String(self.id_prefix + str(elem.ID))
+            self.ids[str(new.ID)] = new
         kids = elem.get("/K")
         if kids is not None:
             items = list(kids) if isinstance(kids, Array) else [kids]
@@ -102,6 +112,18 @@ class TreeCopier:
                 reference.Pg = obj_page
             return reference
         return self.copy(kid, elem)
+
+    def _attributes(self, attributes: pikepdf.Object) -> pikepdf.Object:
+        """Element attributes, with the IDs a table cell's /Headers names prefixed."""
+        if not self.id_prefix:
+            return attributes
+        if isinstance(attributes, Array):
+            return Array([self._attributes(a) for a in attributes])
+        if not isinstance(attributes, Dictionary) or "/Headers" not in attributes:
+            return attributes
+        copied = Dictionary({k: v for k, v in attributes.items()})
+        copied.Headers = Array([String(self.id_prefix + str(h)) for h in attributes.Headers])
+        return copied
 
     def _page(self, page: pikepdf.Object | None) -> pikepdf.Object | None:
         """Return this part's copy of a template page."""
