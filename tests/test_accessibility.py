@@ -52,3 +52,21 @@ def test_no_font_maps_a_code_to_nothing(built: dict[str, Path], class_set: Path)
     for path in (built["student-letter"], class_set):
         findings = verify.verify_file(path, (verify.check_fonts,)).findings
         assert not [f for f in findings if "U+0000" in f.message], path
+
+
+def test_an_untagged_booklet_does_not_claim_to_be_pdf_ua(tmp_path: Path) -> None:
+    """Imposed booklet sheets are not tagged (yet): the file must not say it is PDF/UA-1."""
+    import pikepdf
+
+    result = CliRunner().invoke(
+        main, ["class-set", str(SAMPLE), "--copies", "1", "--booklet", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    (path,) = tmp_path.rglob("*.pdf")
+    with pikepdf.open(path) as pdf:
+        assert not pdf.Root.get("/MarkInfo", {}).get("/Marked", False)
+        with pdf.open_metadata() as xmp:
+            assert "pdfuaid:part" not in xmp
+            assert xmp.get("dc:title")  # the rest of the metadata is kept
+    findings = verify.verify_file(path, (verify.check_tagged,)).findings
+    assert not [f for f in findings if "claims PDF/UA" in f.message]

@@ -417,6 +417,11 @@ class _Builder:
         for key in _ROOT_KEYS_KEPT:
             if key in edition.Root:
                 out.Root[key] = import_object(out, edition, edition.Root[key])
+        if not self.tagged and "/Metadata" in out.Root:
+            # An imposed booklet is not tagged: it must not claim to be PDF/UA.
+            with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                if "pdfuaid:part" in xmp:
+                    del xmp["pdfuaid:part"]
         if "/MarkInfo" in edition.Root or self.tagged:
             out.Root.MarkInfo = Dictionary(Marked=self.tagged)
         if self.tagged:
