@@ -70,3 +70,12 @@ def test_an_untagged_booklet_does_not_claim_to_be_pdf_ua(tmp_path: Path) -> None
             assert xmp.get("dc:title")  # the rest of the metadata is kept
     findings = verify.verify_file(path, (verify.check_tagged,)).findings
     assert not [f for f in findings if "claims PDF/UA" in f.message]
+
+
+def test_no_structure_entry_points_at_an_element_no_one_can_reach(
+    built: dict[str, Path], class_set: Path
+) -> None:
+    """Running heads become artifacts; their ParentTree entries must go with them."""
+    for path in (built["student-letter"], built["teacher-letter"], class_set):
+        findings = verify.verify_file(path, (verify.check_parent_tree,)).findings
+        assert not findings, "\n".join(str(f) for f in findings[:5])

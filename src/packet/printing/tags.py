@@ -14,7 +14,7 @@ destinations carried across files.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -303,6 +303,7 @@ def finish_edition(
             collect_owned(elem, None, owned)
         for page in pdf.pages:
             artifact_unowned(pdf, page, owned.get(page.obj.objgen, set()))
+        _forget_unowned(pdf, root, owned)
     overlay = Pdf.open(io.BytesIO(overlay_pdf)) if overlay_pdf is not None else Pdf.new()
     for over, index in zip(overlay.pages, pages, strict=True):
         page = pdf.pages[index]
@@ -324,6 +325,39 @@ def finish_edition(
     set_compression()
     pdf.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _forget_unowned(pdf: Pdf, root: pikepdf.Object, owned: dict[tuple[int, int], set[int]]) -> None:
+    """Clear the ParentTree entries of marked content that is now an artifact.
+
+    They point at the elements WeasyPrint made for running heads, which hang from
+    nothing a reader can reach; a validator reports each as a stale entry.
+    """
+    tree = root.get("/ParentTree")
+    if tree is None:
+        return
+    keys = {
+        int(page.obj.StructParents): page.obj.objgen
+        for page in pdf.pages
+        if "/StructParents" in page.obj
+    }
+    for nums in _number_arrays(tree):
+        for i in range(0, len(nums) - 1, 2):
+            key, value = int(nums[i]), nums[i + 1]
+            if key not in keys or not isinstance(value, Array):
+                continue
+            mine = owned.get(keys[key], set())
+            nums[i + 1] = Array(
+                [entry if mcid in mine else None for mcid, entry in enumerate(value)]
+            )
+
+
+def _number_arrays(node: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """The /Nums arrays of a number tree, its own and its kids'."""
+    if "/Nums" in node:
+        yield node.Nums
+    for kid in node.get("/Kids", ()):
+        yield from _number_arrays(kid)
 
 
 def set_compression() -> None:
