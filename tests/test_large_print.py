@@ -255,6 +255,31 @@ def test_it_is_tagged_with_its_language_and_title(large_print: Path) -> None:
         assert {"/H1", "/H2", "/P", "/L", "/LI", "/Figure"} <= kinds
 
 
+def test_a_speaker_tag_of_a_whole_name_fits_at_14_pt(packet_copy: Path) -> None:
+    """A short name of a word ("Kennedy", not initials) prints at 14 pt in the gutter,
+    clear of the line number on its line."""
+    from packet.build import load_packet
+
+    source = packet_copy / "source.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("short: RFK,", "short: Kennedy,"),
+        encoding="utf-8",
+    )
+    path = packet_copy / "large.pdf"
+    path.write_bytes(render_edition(load_packet(packet_copy), "large-print", "letter").pdf)
+    tags = 0
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words(extra_attrs=["size", "fontname"])
+            for tag in (w for w in words if w["text"] == "Kennedy" and "NotoSans" in w["fontname"]):
+                tags += 1
+                assert tag["size"] == pytest.approx(SMALLEST) and tag["x0"] >= 0.25 * 72
+                for number in words:
+                    if number["text"].isdigit() and abs(number["bottom"] - tag["bottom"]) < 2:
+                        assert number["x0"] - tag["x1"] >= 4
+    assert tags >= 5
+
+
 def test_build_writes_the_large_print_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["build", str(SAMPLE), "--edition", "large-print", "-o", str(tmp_path)]

@@ -36,7 +36,7 @@ class Face:
 
 
 STUDENT = Face("Serif", SOURCE_SIZE, NUMBER_SIZE)
-LARGE_PRINT = Face("Packet-Large", 18.0, 14.0, gutter=0.85 * 72)
+LARGE_PRINT = Face("Packet-Large", 18.0, 14.0, gutter=0.9 * 72)
 
 
 def text_left(page_index: int, face: Face) -> float | None:

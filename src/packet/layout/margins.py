@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from packet.content.model import split_text_id
 from packet.errors import InvalidInput, Problem
-from packet.layout.overlay import ASCENT, Mark, PageMarks, Room, Rule, fit
+from packet.layout.overlay import ASCENT, Mark, PageMarks, Room, Rule, fit, text_width
 from packet.resources import fonts_dir
 
 if TYPE_CHECKING:
@@ -36,19 +36,24 @@ class MarginStyle:
     tag_gap: float = 24.0  # from the text's left edge to a speaker tag's right edge
     tag_size: float = 6.5
     smallest_tag: float = 5.5
+    # If set, a tag on a numbered line stands this far left of the number itself, and
+    # tag_gap applies to lines without a number only (else tag_gap clears any number).
+    tag_clearance: float | None = None
 
 
-# Large print: nothing under 14 pt, so the tags stand clear of three-digit line numbers
-# in the wider gutter, and a short name that does not fit at 14 pt is refused.
+# Large print: nothing under 14 pt. A tag takes the numbers' place on a line without
+# one and stands left of the number on a line with one, so the gutter holds a short name
+# of about eight letters; a longer one that does not fit at 14 pt is refused.
 STYLES: dict[str, MarginStyle] = {
     "large-print": MarginStyle(
         number_size=14.0,
         number_gap=12.0,
         rule_gap=6.0,
         rule_width=2.4,
-        tag_gap=42.0,
+        tag_gap=12.0,
         tag_size=14.0,
         smallest_tag=14.0,
+        tag_clearance=6.0,
     )
 }
 
@@ -96,9 +101,13 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
             person = document.speaker(speaker)
             # In the margin, clear of the paper's edge: the full name in the teacher
             # edition if it fits (shrunk if need be), else the short one.
+            gap = style.tag_gap
+            if line.number % NUMBER_EVERY == 0 and style.tag_clearance is not None:
+                number = Mark(0, 0, str(line.number), size=style.number_size)
+                gap = style.number_gap + text_width(number, fonts) + style.tag_clearance
             room = Room(
                 EDGE,
-                line.x - style.tag_gap,
+                line.x - gap,
                 page_height - line.baseline,
                 page_height - line.baseline + style.tag_size * ASCENT,
                 align="right",
