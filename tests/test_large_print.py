@@ -255,6 +255,22 @@ def test_it_is_tagged_with_its_language_and_title(large_print: Path) -> None:
         assert {"/H1", "/H2", "/P", "/L", "/LI", "/Figure"} <= kinds
 
 
+def test_characters_atkinson_lacks_fall_back_to_the_bundled_sans(packet_copy: Path) -> None:
+    """Atkinson Hyperlegible covers Latin only: a Cyrillic name, and the invisible break
+    points a long address gets, print from Packet Sans instead of failing."""
+    from packet.build import load_packet
+
+    essay = packet_copy / "essay.md"
+    extra = "\n\nThe Soviet newspaper *Правда* reported it. See https://example.org/" + "a" * 60
+    essay.write_text(essay.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    path = packet_copy / "large.pdf"
+    path.write_bytes(render_edition(load_packet(packet_copy), "large-print", "letter").pdf)
+    faces = {c["text"]: c["fontname"].split("+")[-1] for _, _, c in chars(path)}
+    assert faces["П"].startswith("Packet-Sans") and faces["д"].startswith("Packet-Sans")
+    assert faces["S"].startswith("Packet-Large")
+    assert "правда" in pdf_text(path).casefold()
+
+
 def test_a_speaker_tag_of_a_whole_name_fits_at_14_pt(packet_copy: Path) -> None:
     """A short name of a word ("Kennedy", not initials) prints at 14 pt in the gutter,
     clear of the line number on its line."""
