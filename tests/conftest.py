@@ -36,6 +36,14 @@ def built(tmp_path_factory: pytest.TempPathFactory, sample: Packet) -> dict[str,
     return out
 
 
+@pytest.fixture(scope="session")
+def large_print(tmp_path_factory: pytest.TempPathFactory, sample: Packet) -> Path:
+    """The sample's large-print edition on Letter, written once for the whole session."""
+    path = tmp_path_factory.mktemp("large") / "large-print-letter.pdf"
+    path.write_bytes(render_edition(sample, "large-print", "letter").pdf)
+    return path
+
+
 @pytest.fixture
 def packet_copy(tmp_path: Path) -> Path:
     """A writable copy of the sample packet, for tests that plant mistakes in it."""

@@ -23,6 +23,29 @@ SOURCE_SIZE = 11.5
 NUMBER_SIZE = 8.0
 
 
+@dataclass(frozen=True)
+class Face:
+    """How an edition prints its source text and line numbers (packet.css, margins.py)."""
+
+    font: str  # part of the font's name
+    size: float
+    number_size: float
+    # Where the text's lines start, in from the page area's left edge, when other text
+    # shares its font and size (in large print everything a student reads is 18 pt).
+    gutter: float | None = None
+
+
+STUDENT = Face("Serif", SOURCE_SIZE, NUMBER_SIZE)
+LARGE_PRINT = Face("Packet-Large", 18.0, 14.0, gutter=0.9 * 72)
+
+
+def text_left(page_index: int, face: Face) -> float | None:
+    """The source column's left edge: pages mirror, the wide margin on the binding side."""
+    if face.gutter is None:
+        return None
+    return (72.0 if page_index % 2 == 0 else 50.4) + face.gutter
+
+
 @dataclass
 class SourceLine:
     page: int
@@ -42,8 +65,11 @@ def page_words(page: pdfplumber.page.Page) -> list[dict]:  # type: ignore[type-a
     return words
 
 
-def source_lines(path: Path, pages: list[int] | None = None) -> list[SourceLine]:
-    """The source text's lines as printed: words set in the source face and size."""
+def source_lines(
+    path: Path, pages: list[int] | None = None, face: Face = STUDENT
+) -> list[SourceLine]:
+    """The source text's lines as printed: words set in the source face and size (and,
+    where other text looks the same, lines that start at the source column's edge)."""
     lines: list[SourceLine] = []
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
@@ -52,22 +78,23 @@ def source_lines(path: Path, pages: list[int] | None = None) -> list[SourceLine]
             text = [
                 w
                 for w in page_words(page)
-                if "Serif" in w["fontname"] and abs(w["size"] - SOURCE_SIZE) < 0.05
+                if face.font in w["fontname"] and abs(w["size"] - face.size) < 0.05
             ]
+            on_page: list[SourceLine] = []
             for word in sorted(text, key=lambda w: (round(w["baseline"], 1), w["x0"])):
-                if (
-                    lines
-                    and lines[-1].page == index
-                    and abs(lines[-1].baseline - word["baseline"]) < 1
-                ):
-                    lines[-1].words.append(word["text"])
-                    lines[-1].left = min(lines[-1].left, word["x0"])
+                if on_page and abs(on_page[-1].baseline - word["baseline"]) < 1:
+                    on_page[-1].words.append(word["text"])
+                    on_page[-1].left = min(on_page[-1].left, word["x0"])
                 else:
-                    lines.append(SourceLine(index, word["baseline"], word["x0"], [word["text"]]))
+                    on_page.append(SourceLine(index, word["baseline"], word["x0"], [word["text"]]))
+            left = text_left(index, face)
+            lines += [line for line in on_page if left is None or abs(line.left - left) < 1]
     return lines
 
 
-def line_numbers(path: Path, pages: list[int] | None = None) -> list[tuple[int, int, float, float]]:
+def line_numbers(
+    path: Path, pages: list[int] | None = None, face: Face = STUDENT
+) -> list[tuple[int, int, float, float]]:
     """(number, page, baseline, right edge) of each printed line number."""
     out = []
     with pdfplumber.open(path) as pdf:
@@ -75,7 +102,11 @@ def line_numbers(path: Path, pages: list[int] | None = None) -> list[tuple[int, 
             if pages is not None and index not in pages:
                 continue
             for word in page_words(page):
-                if abs(word["size"] - NUMBER_SIZE) < 0.05 and word["text"].isdigit():
+                if (
+                    "NotoSans" in word["fontname"]  # the margin marks' face, not the footer's
+                    and abs(word["size"] - face.number_size) < 0.05
+                    and word["text"].isdigit()
+                ):
                     out.append((int(word["text"]), index, word["baseline"], word["x1"]))
     return out
 
@@ -87,26 +118,34 @@ def texts_by_document(path: Path, sample: Packet) -> dict[str, list[int]]:
     return {d.label: pages[d.label] for d in sample.documents if d.original is not None}
 
 
+def numbers_sit_level_with_their_lines(path: Path, sample: Packet, face: Face) -> None:
+    """Each document's lines count from 1, across its pages; numbers sit level with them."""
+    by_document = texts_by_document(path, sample)
+    assert len(by_document) >= 2
+    for label, pages in by_document.items():
+        lines = source_lines(path, pages, face)
+        numbers = line_numbers(path, pages, face)
+        assert len(lines) > 30, label
+        assert [n for n, *_ in numbers] == list(range(5, len(lines) + 1, 5)), label
+        assert len({page for _, page, _, _ in numbers}) >= 2  # counting goes on overleaf
+        for number, page, baseline, right in numbers:
+            line = lines[number - 1]
+            assert line.page == page, (label, number)
+            assert baseline == pytest.approx(line.baseline, abs=0.1), (label, number)
+            assert 4 < line.left - right < 20, (label, number)  # in the margin, beside it
+
+
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 def test_every_fifth_line_is_numbered_at_its_height(
     built: dict[str, Path], sample: Packet, paper: str
 ) -> None:
-    """Each document's lines count from 1, across its pages; numbers sit level with them."""
     for edition in ("student", "teacher"):
-        path = built[f"{edition}-{paper}"]
-        by_document = texts_by_document(path, sample)
-        assert len(by_document) >= 2
-        for label, pages in by_document.items():
-            lines = source_lines(path, pages)
-            numbers = line_numbers(path, pages)
-            assert len(lines) > 30, label
-            assert [n for n, *_ in numbers] == list(range(5, len(lines) + 1, 5)), label
-            assert len({page for _, page, _, _ in numbers}) >= 2  # counting goes on overleaf
-            for number, page, baseline, right in numbers:
-                line = lines[number - 1]
-                assert line.page == page, (label, number)
-                assert baseline == pytest.approx(line.baseline, abs=0.1), (label, number)
-                assert 4 < line.left - right < 20, (label, number)  # in the margin, beside it
+        numbers_sit_level_with_their_lines(built[f"{edition}-{paper}"], sample, STUDENT)
+
+
+def test_large_print_lines_are_numbered_at_their_height(large_print: Path, sample: Packet) -> None:
+    """Counted again for the large-print layout, past the "Words to know" boxes."""
+    numbers_sit_level_with_their_lines(large_print, sample, LARGE_PRINT)
 
 
 def test_line_numbers_are_artifacts_outside_the_structure_tree(built: dict[str, Path]) -> None:
@@ -210,23 +249,42 @@ def cited(path: Path, sample: Packet) -> dict[tuple[str, str, str], tuple[int, i
     return found
 
 
+def citations_print_the_lines(
+    path: Path, sample: Packet, face: Face
+) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """Every line citation in the questions prints the lines its passage stands on."""
+    by_document = texts_by_document(path, sample)
+    spans = cited(path, sample)
+    assert len(spans) >= 3
+    assert {label for label, *_ in spans} >= {"A", "B"}  # citations into two documents
+    for (label, first, last), span in spans.items():
+        lines = source_lines(path, by_document[label], face)
+        start = where_is(lines, anchor_text(sample, first, label))[0]
+        end = where_is(lines, anchor_text(sample, last, label))[1]
+        assert span == (start, end), (path.name, label, first, last)
+    return spans
+
+
 def test_cited_lines_follow_the_layout(built: dict[str, Path], sample: Packet) -> None:
-    by_paper = {}
-    for paper in ("letter", "a4"):
-        path = built[f"student-{paper}"]
-        by_document = texts_by_document(path, sample)
-        spans = cited(path, sample)
-        assert len(spans) >= 3
-        assert {label for label, *_ in spans} >= {"A", "B"}  # citations into two documents
-        for (label, first, last), span in spans.items():
-            lines = source_lines(path, by_document[label])
-            start = where_is(lines, anchor_text(sample, first, label))[0]
-            end = where_is(lines, anchor_text(sample, last, label))[1]
-            assert span == (start, end), (paper, label, first, last)
-        by_paper[paper] = spans
+    by_paper = {
+        paper: citations_print_the_lines(built[f"student-{paper}"], sample, STUDENT)
+        for paper in ("letter", "a4")
+    }
     for label in ("A", "B"):  # the numbers moved with the paper, in both documents
         letter = {k: v for k, v in by_paper["letter"].items() if k[0] == label}
         assert letter != {k: v for k, v in by_paper["a4"].items() if k[0] == label}, label
+
+
+def test_large_print_cites_its_own_lines(
+    built: dict[str, Path], large_print: Path, sample: Packet
+) -> None:
+    large = citations_print_the_lines(large_print, sample, LARGE_PRINT)
+    student = cited(built["student-letter"], sample)
+    assert large.keys() == student.keys()
+    for label in ("A", "B"):  # recomputed for the larger type: not the student's numbers
+        assert {k: v for k, v in large.items() if k[0] == label} != {
+            k: v for k, v in student.items() if k[0] == label
+        }, label
 
 
 def test_every_speaker_passage_is_marked(built: dict[str, Path], sample: Packet) -> None:

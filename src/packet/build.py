@@ -149,8 +149,8 @@ def _render_edition(
     else:
         raise PacketError("the layout did not settle after several passes; please report this")
     data = margins.stamp(pdf.write(document), found, packet, edition)
-    if edition == "student":
-        leaks.check_student_pdf(data, packet)
+    if edition != "teacher":  # the student edition, in any print size
+        leaks.check_student_pdf(data, packet, what=f"{edition} edition")
     return Built(edition, data, found)
 
 
@@ -211,15 +211,19 @@ def output_name(
     *,
     paper: Paper,
     version: SourceVersion = "original",
+    large_print: bool = False,
     booklet: bool = False,
     with_key: bool = False,
 ) -> str:
     """Return an output's file name: plain for the packet's defaults, a suffix per variant.
 
     Every option that changes the pages adds its suffix, always in this order, so
-    that no variant overwrites another: ``lesson-student-adapted-a4.pdf``.
+    that no variant overwrites another: ``lesson-student-adapted-a4.pdf``,
+    ``lesson-class-set-3-large-print-a4.pdf``.
     """
     parts = [packet.slug, kind]
+    if large_print:  # a class set of the large-print edition (a build names it as its kind)
+        parts.append("large-print")
     if version != "original":
         parts.append(version)
     if booklet:

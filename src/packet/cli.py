@@ -79,7 +79,8 @@ paper_option = click.option(
     type=click.Choice([*EDITIONS, "all"]),
     default="all",
     show_default=True,
-    help="Which edition to build.",
+    help="Which edition to build; all is the student and teacher editions. large-print is "
+    "the student edition at 18 pt and up, in one column, for low-vision readers.",
 )
 @paper_option
 @click.option(
@@ -102,14 +103,17 @@ def build(
         OUTPUT/<packet>/<packet>-student.pdf
         OUTPUT/<packet>/<packet>-teacher.pdf
         OUTPUT/<packet>/<packet>-student-adapted-a4.pdf
+        OUTPUT/<packet>/<packet>-large-print.pdf   (--edition large-print)
 
     \b
     Example:
         packet build sources/dobrynin-kennedy-1962 --paper a4 -o output
+        packet build sources/dobrynin-kennedy-1962 --edition large-print
     """
     from packet import build as building
+    from packet.content.model import STANDARD_EDITIONS
 
-    editions = EDITIONS if edition == "all" else (edition,)
+    editions = STANDARD_EDITIONS if edition == "all" else (edition,)
     written = building.build(
         source,
         out_dir,
@@ -157,6 +161,13 @@ def check(source: Path) -> None:
 @click.option("--booklet", is_flag=True, help="Impose each copy as a folded, stapled booklet.")
 @click.option("--with-key", is_flag=True, help="Add one teacher edition at the end.")
 @click.option(
+    "--edition",
+    type=click.Choice(["student", "large-print"]),
+    default="student",
+    show_default=True,
+    help="The edition every copy is: large-print for students who need it (not a booklet).",
+)
+@click.option(
     "--sort",
     type=click.Choice(["roster", "last-name"]),
     default="roster",
@@ -174,6 +185,7 @@ def class_set(
     paper: str | None,
     booklet: bool,
     with_key: bool,
+    edition: str,
     sort: str,
     teacher: str,
     date_text: str,
@@ -182,19 +194,21 @@ def class_set(
 
     Writes one PDF per class period, with a cover sheet that says how to set the
     copier; every copy starts on the front of a sheet. Options that change the pages
-    (--booklet, a --paper other than the packet's own, --with-key) add a word each
-    to the file name:
+    (--edition large-print, --booklet, a --paper other than the packet's own,
+    --with-key) add a word each to the file name:
 
     \b
         OUTPUT/<packet>/<packet>-class-set-<period>.pdf
         OUTPUT/<packet>/<packet>-class-set-<roster>.pdf   (a roster without periods)
         OUTPUT/<packet>/<packet>-class-set.pdf   (--copies)
         OUTPUT/<packet>/<packet>-class-set-3-booklet-a4-with-key.pdf
+        OUTPUT/<packet>/<packet>-class-set-3-large-print.pdf
 
     \b
     Example:
         packet class-set sources/dobrynin-kennedy-1962 --roster period3.csv --period 3
         packet class-set sources/dobrynin-kennedy-1962 --copies 32 --booklet
+        packet class-set sources/dobrynin-kennedy-1962 --copies 2 --edition large-print
     """
     from packet.printing.classset import ClassSetOptions, build_class_sets
 
@@ -211,6 +225,7 @@ def class_set(
             paper=paper.lower() if paper else None,  # type: ignore[arg-type]
             booklet=booklet,
             with_key=with_key,
+            edition=edition,  # type: ignore[arg-type]
             teacher=teacher,
             date=date_text,
         ),

@@ -383,6 +383,9 @@ class Context:
     terms: Sequence[Term] = ()
     mark_terms: bool = False
     glosses: bool = False  # put each term's definition beside its first occurrence
+    # ... or, in large print, in a "Words to know" box right after its paragraph, so that
+    # the text has the page's whole width and nothing stands beside it.
+    glosses_after: bool = False
     text_kind: str = ""  # inside a document's text, the text's id: "A.original", "B.adapted"
     narrator: str = ""  # the speaker whose own account the text is
     marked: set[str] = field(default_factory=set)  # terms already marked in this text
@@ -528,7 +531,7 @@ def _render_term(self: Any, tokens: list[Token], idx: int, options: Any, env: An
     term: Term = tokens[idx].meta["term"]
     word = html.escape(tokens[idx].content)
     mark = f'<strong class="term" data-term="{html.escape(term.term)}">{word}</strong>'
-    if not ctx.glosses:
+    if not ctx.glosses or ctx.glosses_after:
         return mark
     offset = ctx.gloss_offsets.get((ctx.text_kind, term.term), 0.0)
     style = f' style="margin-top: {offset:.2f}pt"' if offset else ""
@@ -538,6 +541,35 @@ def _render_term(self: Any, tokens: list[Token], idx: int, options: Any, env: An
         f'<strong class="gloss-term">{html.escape(term.term)}</strong> '
         f'<span class="gloss-pos">({html.escape(term.part_of_speech)})</span> '
         f"{html.escape(term.definition)}</span>"
+    )
+
+
+def _words_after_paragraphs(tokens: list[Token]) -> list[Token]:
+    """After each block whose text marks terms, a token for their "Words to know" box."""
+    out: list[Token] = []
+    pending: list[Term] = []
+    for token in tokens:
+        out.append(token)
+        if token.type == "inline":
+            pending += [c.meta["term"] for c in token.children or () if c.type == "packet_term"]
+        elif pending and token.nesting == -1:  # the paragraph (or heading) that held them
+            box = Token("packet_words", "", 0)
+            box.meta = {"terms": pending}
+            out.append(box)
+            pending = []
+    return out
+
+
+def _render_words(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    entries = "".join(
+        f'<p class="word"><strong class="word-term">{html.escape(term.term)}</strong> '
+        f'<span class="word-pos">({html.escape(term.part_of_speech)})</span> '
+        f"{html.escape(term.definition)}</p>"
+        for term in tokens[idx].meta["terms"]
+    )
+    return (
+        '<div class="words-to-know" aria-label="Words to know">'
+        f'<p class="words-title">Words to know</p>{entries}</div>\n'
     )
 
 
@@ -640,6 +672,7 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
 
 _SAFE.add_render_rule("packet", _render_packet)
 _SAFE.add_render_rule("packet_term", _render_term)
+_SAFE.add_render_rule("packet_words", _render_words)
 _SAFE.add_render_rule("image", _render_image)
 _SAFE.add_render_rule("packet_address", _render_address)
 
@@ -657,6 +690,8 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     _print_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)
+        if ctx.glosses and ctx.glosses_after:
+            tokens = _words_after_paragraphs(tokens)
     return str(_SAFE.renderer.render(tokens, _SAFE.options, env))
 
 

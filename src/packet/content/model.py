@@ -10,7 +10,10 @@ from typing import Literal
 from packet.content.dates import HistoricalDate
 
 PAPER_SIZES = ("letter", "a4")
-EDITIONS = ("student", "teacher")
+# The large-print edition is the student edition set for low-vision readers (18 pt and
+# up, one column); it is built when asked for, so "all" means the first two.
+EDITIONS = ("student", "teacher", "large-print")
+STANDARD_EDITIONS = ("student", "teacher")
 # Copies one class set prints, from a roster or --copies. Each copy is stamped and listed
 # on the cover sheet; a 50,000-name roster ran for 15 minutes and past 1 GB of memory.
 MAX_COPIES = 2000
@@ -38,7 +41,7 @@ IMAGE_KINDS = ("photograph", "political cartoon", "poster", "map", "chart")
 Paper = Literal["letter", "a4"]
 # What a page is laid out on: a paper size, or half of one for a folded booklet.
 PageSize = Literal["letter", "a4", "half-letter", "a5"]
-Edition = Literal["student", "teacher"]
+Edition = Literal["student", "teacher", "large-print"]
 SourceVersion = Literal["original", "adapted", "both"]
 
 

@@ -433,13 +433,14 @@ def _join_split(glosses: list[Gloss]) -> tuple[Gloss, ...]:
 
 
 def _text_lines(box: Any, boxes: Any) -> Iterator[Any]:
-    """Line boxes of the source text itself, not of the margin notes floated into it or
-    of a picture standing in it (its caption is not a line of the text)."""
+    """Line boxes of the source text itself, not of the margin notes floated into it, of
+    the "Words to know" boxes between its paragraphs (large print) or of a picture
+    standing in it (its caption is not a line of the text)."""
     for child in box.children:
         if isinstance(child, boxes.LineBox):
             yield child
-        elif _classes(getattr(child, "_box", child)) & {"gloss", "text-figure"}:
-            continue  # a margin note, or a picture in the text: neither is a line
+        elif _classes(getattr(child, "_box", child)) & {"gloss", "words-to-know", "text-figure"}:
+            continue  # a note or a picture in the text: neither is a line of it
         elif isinstance(child, boxes.ParentBox):
             yield from _text_lines(child, boxes)
 

@@ -116,6 +116,7 @@ def class_set(
     booklet: bool = False,
     booklet_sheet: tuple[float, float] | None = None,
     blank_notice: str = BLANK_NOTICE,
+    blank_notice_size: float = BLANK_NOTICE_SIZE,
     cover_title: str = "Cover sheet",
     key_title: str = "Answer key",
     tags: Literal["every-copy", "first-copy"] = "first-copy",
@@ -147,7 +148,7 @@ def class_set(
     cover = open_pdf(cover_pdf, "the cover sheet") if cover_pdf is not None else None
     key = open_pdf(key_pdf, "the answer key") if key_pdf is not None else None
 
-    plan = _Plan(edition, copies, cover, key, booklet, blank_notice)
+    plan = _Plan(edition, copies, cover, key, booklet, blank_notice, blank_notice_size)
     # Most copies put the same marks on every page: draw each distinct page once.
     distinct = list(dict.fromkeys(plan.overlay_pages))
     overlay = Pdf.open(io.BytesIO(draw(distinct, fonts_dir)))
@@ -204,9 +205,11 @@ class _Plan:
         key: Pdf | None,
         booklet: bool,
         notice: str,
+        notice_size: float = BLANK_NOTICE_SIZE,
     ) -> None:
         self.overlay_pages: list[PageMarks] = []
         self.notice = notice
+        self.notice_size = notice_size
         if cover is not None:
             self._padding(cover, (), booklet=False)
         sizes = [_size(page) for page in edition.pages]
@@ -221,7 +224,7 @@ class _Plan:
         """Add the overlay pages for the blank pages that pad pdf."""
         count = len(pdf.pages)
         _, _, width, height = _size(pdf.pages[-1])
-        notice = Mark(width / 2, height / 2, self.notice, size=BLANK_NOTICE_SIZE, align="center")
+        notice = Mark(width / 2, height / 2, self.notice, size=self.notice_size, align="center")
         for _ in range(padded_length(count, booklet=booklet) - count):
             self.overlay_pages.append(PageMarks(width, height, (*marks, notice)))
 

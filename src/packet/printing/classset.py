@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from packet.build import Built, load_packet, render_edition, reproducible_time
 from packet.content.model import Packet, Paper
-from packet.errors import InvalidInput, Problem
+from packet.errors import InvalidInput, PacketError, Problem
 from packet.layout.overlay import Mark
 from packet.resources import fonts_dir, templates_dir
 
@@ -24,15 +24,31 @@ if TYPE_CHECKING:
     from packet.printing.assemble import CopyMarks
     from packet.printing.roster import Student
 
-NAME_SIZE = 12.0
-HEADER_NAME_SIZE = 9.0
 SMALLEST_NAME = 7.0  # the smallest type a name, date or period shrinks to
 SMALLEST_LABEL = 7.0
 FOOTER_GAP = 12.0  # between "Copy k of N" and the footer's own words
 BLANK_MARGIN = 72.0  # a padding page's footer stamp stays this far in from each side
-# Every stamp uses one weight: a second would embed a second font subset in every set.
-COPY_LABEL_SIZE = 8.5
 BOOKLET_PAGES = {"letter": "half-letter", "a4": "a5"}
+ClassEdition = Literal["student", "large-print"]
+
+
+@dataclass(frozen=True)
+class StampSizes:
+    """The stamps' type sizes, in points, matching the edition's own type."""
+
+    name: float  # on the name line of page 1
+    header_name: float  # in the running head's name blank
+    # Every stamp uses one weight: a second would embed a second font subset in every set.
+    copy_label: float  # "Copy k of N" in the footer
+    notice: float  # "This page is intentionally left blank."
+
+
+# Large print: 18 pt on page 1 and on a blank page, 14 pt in the running head and foot
+# (where a name too long for its blank may still shrink, as on the student edition).
+STAMP_SIZES: dict[str, StampSizes] = {
+    "student": StampSizes(name=12.0, header_name=9.0, copy_label=8.5, notice=11.0),
+    "large-print": StampSizes(name=18.0, header_name=14.0, copy_label=14.0, notice=18.0),
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class ClassSetOptions:
     paper: Paper | None = None
     booklet: bool = False
     with_key: bool = False
+    edition: ClassEdition = "student"  # every copy's: large print for students who need it
     teacher: str = ""
     date: str = ""
     # Names the set of a roster without periods, so that the sets of two such rosters
@@ -73,6 +90,11 @@ def build_class_sets(
     """Build one class-set PDF per period into ``out_dir/<packet>/``."""
     from packet.output import write_files
 
+    if options.booklet and options.edition == "large-print":
+        raise PacketError(
+            "a large-print class set cannot be a booklet: its 18 pt pages need a full "
+            "sheet each. Leave out --booklet (or print the student edition as a booklet)"
+        )
     packet = load_packet(source)
     groups = _groups(roster, copies, period, sort)
     _check_names(groups, roster)
@@ -183,7 +205,7 @@ def _render_all(
 
     paper: Paper = options.paper or packet.meta.paper
     page = BOOKLET_PAGES[paper] if options.booklet else paper
-    edition = render_edition(packet, "student", page)  # type: ignore[arg-type]
+    edition = render_edition(packet, options.edition, page)  # type: ignore[arg-type]
     check_stamps(edition, groups, options, packet.root / "packet.yaml")
     key = render_edition(packet, "teacher", paper).pdf if options.with_key else None
     files = {}
@@ -197,6 +219,7 @@ def _render_all(
             cover_pdf=cover,
             key_pdf=key,
             booklet=options.booklet,
+            blank_notice_size=STAMP_SIZES[options.edition].notice,
             cover_title=f"Cover sheet: {period_label(period)}" if period else "Cover sheet",
             key_title="Teacher edition (answer key)",
         )
@@ -227,6 +250,7 @@ def _file_name(packet: Packet, period: str, options: ClassSetOptions) -> str:
         packet,
         kind,
         paper=options.paper or packet.meta.paper,
+        large_print=options.edition == "large-print",
         booklet=options.booklet,
         with_key=options.with_key,
     )
@@ -271,6 +295,7 @@ def _stamps(
     from packet.printing.assemble import CopyMarks
 
     layout = edition.layout
+    sizes = STAMP_SIZES.get(edition.edition, STAMP_SIZES["student"])
     label = f"Copy {copy.number} of {total}"
     if options.teacher:
         label += f" · {options.teacher}"
@@ -288,7 +313,7 @@ def _stamps(
         rule = height - blank.bottom
         # Inside the blank: on its rule, between its ends, no higher than its top.
         room = Room(blank.x + 3, blank.x + blank.width - 3, rule + 3, rule + blank.height)
-        size = NAME_SIZE if blank.page == 0 else HEADER_NAME_SIZE
+        size = sizes.name if blank.page == 0 else sizes.header_name
         marks = fit(text, room, fonts_dir(), size=size, floor=SMALLEST_NAME)
         if marks is None:  # said once for each value, where it first does not fit
             where = "the name line on page 1" if blank.page == 0 else "the page headers"
@@ -309,10 +334,10 @@ def _stamps(
             height - layout.content_bottoms[index] - FOOTER_GAP / 4,  # below the text area
             align="center",
         )
-        marks = fit(label, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
+        marks = fit(label, room, fonts_dir(), size=sizes.copy_label, floor=SMALLEST_LABEL)
         if marks is None:
             bare = f"Copy {copy.number} of {total}"
-            if fit(bare, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL):
+            if fit(bare, room, fonts_dir(), size=sizes.copy_label, floor=SMALLEST_LABEL):
                 problems.append(_too_long("teacher", options.teacher, copy, "the page footers"))
             else:  # the footer's own title leaves no room for the copy number
                 problems.append(
@@ -337,7 +362,7 @@ def _stamps(
         height - layout.content_bottoms[-1] - FOOTER_GAP / 4,
         align="center",
     )
-    blank_marks = fit(owner, room, fonts_dir(), size=COPY_LABEL_SIZE, floor=SMALLEST_LABEL)
+    blank_marks = fit(owner, room, fonts_dir(), size=sizes.copy_label, floor=SMALLEST_LABEL)
     if blank_marks is None and not refused & {"name", "footer"}:
         problems.append(_too_long("name", copy.name, copy, "the blank page's footer"))
     title = f"{label}: {copy.name}" if copy.name else label
@@ -421,6 +446,7 @@ def _cover(
             total_sheets=len(copies) * sheets_per_copy + cover_sheets + key_sheets,
             key_pages=key_pages,
             booklet=options.booklet,
+            large_print=options.edition == "large-print",
             teacher=options.teacher,
             date=options.date,
         )
