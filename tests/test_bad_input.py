@@ -522,7 +522,7 @@ CORE: dict[str, Case] = {
         lambda tmp: Run(build(tmp, lesson(tmp), "--edition", "parent")),
         (
             "Error: Invalid value for '--edition': 'parent' is not one of 'student', 'teacher', "
-            "'all'.",
+            "'large-print', 'all'.",
             "Try 'python -m packet build --help' for help.",
         ),
     ),

@@ -141,6 +141,9 @@ def _without_null_mappings(data: bytes) -> bytes:
         if not changed:
             return data
         out = io.BytesIO()
+        # The level is process-wide: set it, as every save does (tags.set_compression),
+        # or the bytes would depend on what ran earlier in the process.
+        pikepdf.settings.set_flate_compression_level(9)
         pdf.save(out, deterministic_id=True, compress_streams=True)
         return out.getvalue()
 

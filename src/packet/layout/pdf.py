@@ -120,8 +120,11 @@ class Layout:
                 else g
                 for g in notes
             ]
-            # A point short of the foot: a note placed exactly there may still break.
-            tops = _place(notes, top_limit, bottom_limit - 1.0, gap)
+            # A point short of the foot where there is room: a note placed exactly there
+            # may still break over the page.
+            needed = sum(g.bottom - g.top for g in notes) + gap * (len(notes) - 1)
+            short = min(1.0, max(0.0, bottom_limit - top_limit - needed))
+            tops = _place(notes, top_limit, bottom_limit - short, gap)
             for g, top in zip(notes, tops, strict=True):
                 shift = round(top - (g.top - g.offset), 2)
                 if abs(shift) >= 0.5:  # less is rounding, not a move
