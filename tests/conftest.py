@@ -6,6 +6,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -109,3 +110,24 @@ def document_pages(path: Path, labels: list[str]) -> dict[str, list[int]]:
         label: list(range(start, end))
         for (label, start), end in zip(starts.items(), ends, strict=False)
     }
+
+
+def structure_elements(root: Any) -> list[Any]:
+    """Every structure element reachable from root (a StructTreeRoot or an element)."""
+    import pikepdf
+
+    found, stack, seen = [], [root], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+        elif isinstance(item, pikepdf.Dictionary):
+            if item.objgen != (0, 0):
+                if item.objgen in seen:
+                    continue
+                seen.add(item.objgen)
+            if "/S" in item:
+                found.append(item)
+            if "/K" in item:
+                stack.append(item.K)
+    return found

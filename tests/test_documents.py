@@ -8,7 +8,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import document_pages, normal, page_texts, pdf_text
+from conftest import document_pages, normal, page_texts, pdf_text, structure_elements
 from packet.build import load_packet, render_edition
 from packet.content.markup import plain
 from packet.content.model import Packet
@@ -75,7 +75,7 @@ def test_the_map_carries_its_alt_text_in_the_structure_tree_and_fits_its_page(
         with pikepdf.open(path) as pdf:
             figures = [
                 e
-                for e in _elements(pdf.Root.StructTreeRoot)
+                for e in structure_elements(pdf.Root.StructTreeRoot)
                 if e.get("/S") == "/Figure" and str(e.get("/Alt", "")) == figure.alt
             ]
             assert len(figures) == 1, paper
@@ -125,26 +125,6 @@ def _drawn(path: Path, index: int, mcids: set[int]) -> tuple[float, ...]:
         width,
         height,
     )
-
-
-def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
-    found = []
-    stack = [node]
-    seen: set[tuple[int, int]] = set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, pikepdf.Array):
-            stack.extend(item)
-        elif isinstance(item, pikepdf.Dictionary):
-            if item.objgen != (0, 0):
-                if item.objgen in seen:
-                    continue
-                seen.add(item.objgen)
-            if "/S" in item:
-                found.append(item)
-            if "/K" in item:
-                stack.append(item.K)
-    return found
 
 
 def test_the_teacher_edition_opens_with_a_one_page_overview(

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from packet.build import render_edition
 from packet.cli import main
-from packet.content.markup import Context, scan, to_html, web_address
+from packet.content.links import web_address
+from packet.content.markup import Context, scan, to_html
 from packet.content.model import Markdown, Packet
 from packet.errors import Problems
 from packet.printing import classset

@@ -16,7 +16,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from conftest import SAMPLE
+from conftest import SAMPLE, structure_elements
 from packet.build import load_packet, render_edition
 from packet.checks import verify
 from packet.cli import main
@@ -76,7 +76,7 @@ def test_pdfua_is_wrong_about_table_headers(tagged: dict[str, Path]) -> None:
         report = pdfua.validate(str(tagged[kind]))
         assert any(f.rule_id == "UA-15-003" for f in report.findings), kind
         with pikepdf.open(tagged[kind]) as pdf:
-            cells = [e for e in _elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/TD"]
+            cells = [e for e in structure_elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/TD"]
             assert cells
             named = [c for c in cells if "/Headers" in _attributes(c)]
             assert len(named) == len(cells), kind
@@ -92,27 +92,11 @@ def test_pdfua_crashes_on_headings_it_could_read(tagged: dict[str, Path]) -> Non
     (crashed,) = [o for o in report.skipped if o.rule_id == "UA-14-001"]
     assert "ValueError" in (crashed.skipped_reason or "")
     with pikepdf.open(tagged["teacher"]) as pdf:
-        headings = [e for e in _elements(pdf.Root.StructTreeRoot) if str(e.get("/S"))[1:3] == "H1"]
+        headings = [
+            e for e in structure_elements(pdf.Root.StructTreeRoot) if str(e.get("/S"))[1:3] == "H1"
+        ]
         assert headings and isinstance(headings[0].K, pikepdf.Array)
     assert not verify.verify_file(tagged["teacher"], (verify.check_headings,)).findings
-
-
-def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
-    found, stack, seen = [], [node], set()
-    while stack:
-        item = stack.pop()
-        if isinstance(item, pikepdf.Array):
-            stack.extend(item)
-        elif isinstance(item, pikepdf.Dictionary):
-            if item.objgen != (0, 0):
-                if item.objgen in seen:
-                    continue
-                seen.add(item.objgen)
-            if "/S" in item:
-                found.append(item)
-            if "/K" in item:
-                stack.append(item.K)
-    return found
 
 
 def _attributes(element: pikepdf.Dictionary) -> dict[str, object]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from packet.content.dates import DateError, HistoricalDate, parse_date
 from packet.content.fields import Fields
-from packet.content.markup import MIN_FIGURE_WIDTH, parse_width
+from packet.content.figures import MIN_FIGURE_WIDTH, parse_width
 from packet.content.model import (
     DOCUMENT_KINDS,
     IMAGE_KINDS,

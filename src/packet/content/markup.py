@@ -17,7 +17,6 @@ escaped, never evaluated as a template.
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from packet.content.figures import attach_options, figure_paragraphs, image_options, render_image
+from packet.content.links import SCHEME, print_links, render_address, web_address
 from packet.content.model import Markdown, Term
 from packet.errors import Problems
 
@@ -109,18 +110,6 @@ _SAFE = _parser(allow_html=False)
 # parser would quietly print as text), so that each can be reported where it stands.
 _PROBE = _parser(allow_html=True)
 _PROBE.validateLink = lambda url: True  # type: ignore[method-assign]
-_SAFE_SCHEMES = ("http:", "https:", "mailto:")
-_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
-
-
-def web_address(href: str) -> bool:
-    """Whether a link goes to an address a reader can follow from the printed PDF.
-
-    Anything else (a file name, '#part', '//host/x', an empty link) would be resolved
-    against the packet folder and become a file: address on the build machine.
-    """
-    scheme = _SCHEME.match(href)
-    return scheme is not None and f"{scheme.group(1).lower()}:" in _SAFE_SCHEMES
 
 
 @dataclass(frozen=True)
@@ -161,7 +150,7 @@ def scan(
             line = md.line + (token.map[0] if token.map else 0)
             _raw_html(problems, where, token.content, line)
     probed = _PROBE.parse(md.text)
-    _attach_options(probed)
+    attach_options(probed)
     for token, line in _inline_tokens(probed, md.line):
         if token.type == "html_inline":
             _raw_html(problems, where, token.content, line)
@@ -180,7 +169,7 @@ def scan(
             href = str(token.attrs.get("href", ""))
             if web_address(href):
                 continue
-            if _SCHEME.match(href):
+            if SCHEME.match(href):
                 problems.add(
                     where,
                     f"link to '{href[:60]}' is not allowed",
@@ -457,52 +446,6 @@ def _mark_terms(tokens: list[Token], ctx: Context) -> None:
         block.children = children
 
 
-def _print_links(tokens: list[Token]) -> None:
-    """Give each web link its address in print; print other links as their words alone.
-
-    On paper a link is only underlined words, so its address follows in parentheses
-    (the PDF keeps it clickable). Check refuses links that are not web addresses;
-    dropping them here keeps a file: address out of the PDF even for unchecked text.
-    """
-    for block in tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        children: list[Token] = []
-        link: Token | None = None  # links do not nest: the next link_close is this one's
-        words: list[str] = []
-        for child in block.children:
-            if child.type == "link_open":
-                link, words = child, []
-                if not web_address(str(child.attrs.get("href", ""))):
-                    continue
-            elif child.type == "link_close" and link is not None:
-                href = str(link.attrs.get("href", ""))
-                opened, link = link, None
-                if not web_address(href):
-                    continue
-                children.append(child)
-                shown = href.removeprefix("mailto:")
-                if "".join(words).strip() not in (href, shown):
-                    address = Token("packet_address", "", 0, content=shown)
-                    address.attrs = dict(opened.attrs)
-                    children.append(address)
-                continue
-            elif link is not None and child.type in ("text", "code_inline"):
-                words.append(child.content)
-            children.append(child)
-        block.children = children
-
-
-def _render_address(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    # Break opportunities after each '/' of the path, so a long address wraps instead of
-    # running into the margin.
-    head, sep, path = tokens[idx].content.partition("://")
-    head, path = (head + sep, path) if sep else ("", head)
-    shown = html.escape(head) + "/<wbr>".join(html.escape(part) for part in path.split("/"))
-    href = html.escape(str(tokens[idx].attrs.get("href", "")))
-    return f' <span class="link-address">(<a href="{href}">{shown}</a>)</span>'
-
-
 def _render_packet(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     ctx: Context = env["ctx"]
     meta = tokens[idx].meta
@@ -573,108 +516,11 @@ def _render_words(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     )
 
 
-# Options written right after an image: ![A portrait](rfk.jpg "Caption"){width=40%}
-_OPTIONS = re.compile(r"\{([^{}\n]{0,300})\}")
-_OPTION = re.compile(r'\s*([A-Za-z-]+)\s*=\s*(?:"([^"]*)"|([^\s"]+))\s*')
-MIN_FIGURE_WIDTH = 0.2
-
-
-def _attach_options(tokens: Sequence[Token]) -> None:
-    """Move '{…}' written right after an image into the image token's meta."""
-    for block in tokens:
-        children = block.children or []
-        for image, after in itertools.pairwise(children):
-            found = _OPTIONS.match(after.content) if after.type == "text" else None
-            if image.type == "image" and found:
-                image.meta = {**(image.meta or {}), "options": found.group(1)}
-                after.content = after.content[found.end() :]
-
-
-def image_options(raw: str) -> tuple[dict[str, Any], list[str]]:
-    """An image's options: width (a fraction of the column, or None for a page) and credit."""
-    options: dict[str, Any] = {"width": 1.0, "credit": ""}
-    wrong = []
-    position = 0
-    while position < len(raw.strip()) and (m := _OPTION.match(raw, position)):
-        position = m.end()
-        key, value = m.group(1).lower(), m.group(2) if m.group(2) is not None else m.group(3)
-        if key == "credit":
-            options["credit"] = value
-        elif key == "width":
-            width = parse_width(value)
-            if width is False:
-                wrong.append(f"width '{value}' is not 20% to 100% of the column, or full")
-            else:
-                options["width"] = width
-        else:
-            wrong.append(f"'{key}' is not an image option (there are width and credit)")
-    if raw.strip() and position < len(raw.rstrip()):
-        wrong.append(f"'{{{raw[:60]}}}' cannot be read as image options")
-    return options, wrong
-
-
-def parse_width(value: object) -> float | bool | None:
-    """'40%', '0.4' or 0.4 -> 0.4; 'full' -> None (a page of its own); False if neither."""
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in ("full", "page", "full page"):
-            return None
-        try:
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            return False
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return float(value) if MIN_FIGURE_WIDTH <= value <= 1 else False
-
-
-def _figure_paragraphs(tokens: list[Token]) -> None:
-    """An image alone in its paragraph prints as a figure, with its caption under it."""
-    for i in range(1, len(tokens) - 1):
-        inline = tokens[i]
-        if tokens[i - 1].type != "paragraph_open" or inline.type != "inline":
-            continue
-        shown = [
-            c for c in inline.children or () if not (c.type == "text" and not c.content.strip())
-        ]
-        if len(shown) == 1 and shown[0].type == "image":
-            shown[0].meta = {**(shown[0].meta or {}), "block": True}
-            inline.children = shown
-            tokens[i - 1].hidden = tokens[i + 1].hidden = True
-
-
-def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    raw_src = str(token.attrs.get("src", ""))
-    src = html.escape(raw_src)
-    alt = html.escape(token.content)
-    meta = token.meta or {}
-    chosen, _ = image_options(meta.get("options", ""))
-    ctx: Context = env["ctx"]
-    if not meta.get("block"):
-        return f'<img src="{src}" alt="{alt}">'
-    width = chosen["width"]
-    limit = ctx.figure_limit(raw_src, width is None) if ctx.figure_limit else "none"
-    style = f"width: {(width or 1) * 100:g}%; max-width: {limit}"
-    caption = html.escape(str(token.attrs.get("title", "") or ""))
-    credit = html.escape(chosen["credit"])
-    under = ""
-    if caption or credit:
-        parts = [f'<span class="caption">{caption}</span>' if caption else ""]
-        parts.append(f'<span class="credit">{credit}</span>' if credit else "")
-        under = f"<figcaption>{' '.join(p for p in parts if p)}</figcaption>"
-    full = " figure-full" if width is None else ""
-    return (
-        f'<figure class="text-figure{full}" style="{style}">'
-        f'<img src="{src}" alt="{alt}">{under}</figure>'
-    )
-
-
 _SAFE.add_render_rule("packet", _render_packet)
 _SAFE.add_render_rule("packet_term", _render_term)
 _SAFE.add_render_rule("packet_words", _render_words)
-_SAFE.add_render_rule("image", _render_image)
-_SAFE.add_render_rule("packet_address", _render_address)
+_SAFE.add_render_rule("image", render_image)
+_SAFE.add_render_rule("packet_address", render_address)
 
 
 def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) -> str:
@@ -684,10 +530,10 @@ def to_html(md: Markdown | str | None, ctx: Context, *, inline: bool = False) ->
     text = md.text if isinstance(md, Markdown) else md
     env = {"ctx": ctx}
     tokens = _SAFE.parseInline(text, env) if inline else _SAFE.parse(text, env)
-    _attach_options(tokens)
+    attach_options(tokens)
     if not inline:
-        _figure_paragraphs(tokens)
-    _print_links(tokens)
+        figure_paragraphs(tokens)
+    print_links(tokens)
     if ctx.mark_terms:
         _mark_terms(tokens, ctx)
         if ctx.glosses and ctx.glosses_after:
