@@ -7,6 +7,7 @@ one document is source.md, with adapted.md as its adapted version if it exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ _LABEL = re.compile(r"[A-Za-z0-9]{1,3}")
 MAX_DOCUMENTS = 26
 # Files in a packet folder that are not documents.
 NOT_DOCUMENTS = ("essay.md", "README.md")
-UNDATED = HistoricalDate(*(2 * (parse_date("1970-01-01").start,)), text="")
+# Stands in for a date that is missing or wrong, which is reported: the packet never prints.
+UNDATED = HistoricalDate(dt.date(1970, 1, 1), dt.date(1970, 1, 1), text="")
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,10 @@ class Document:
     def speaker(self, speaker_id: str) -> Speaker:
         return next(s for s in self.speakers if s.id == speaker_id)
 
+    def quoted(self) -> tuple[Speaker, ...]:
+        """The speakers whose words are marked beside the text: all but the narrator."""
+        return tuple(s for s in self.speakers if s.id != self.narrator)
+
     def texts(self) -> tuple[SourceText, ...]:
         return tuple(t for t in (self.original, self.adapted) if t is not None)
 

@@ -69,6 +69,7 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
     per_page: list[list[Mark | Rule]] = [[] for _ in layout.page_sizes]
     heights = [height for _, height in layout.page_sizes]
     documents = {d.label: d for d in packet.documents}
+    quoted = {d.label: [s.id for s in d.quoted()] for d in packet.documents}
     started: set[str] = set()
     previous: TextLine | None = None
     problems: dict[str, Problem] = {}
@@ -91,9 +92,8 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
         }
         previous = line
         document = documents[split_text_id(line.text)[0]]
-        quoted = [s.id for s in document.speakers if s.id != document.narrator]
         for passage, speaker in line.passages:
-            if speaker not in quoted or passage in started:
+            if speaker not in quoted[document.label] or passage in started:
                 continue
             started.add(passage)
             if speaker in continuing:  # the same voice goes on from the line above
@@ -144,9 +144,8 @@ def page_marks(layout: Layout, packet: Packet, edition: Edition) -> list[PageMar
                 continue
             per_page[line.page].append(tag)
     for document in packet.documents:
-        quoted = [s.id for s in document.speakers if s.id != document.narrator]
         lines = tuple(line for line in layout.lines if line.text.startswith(f"{document.label}."))
-        for speaker_index, speaker in enumerate(quoted):
+        for speaker_index, speaker in enumerate(quoted[document.label]):
             rule = RULE_STYLES[speaker_index % len(RULE_STYLES)]
             for page, x, top, bottom in _runs(lines, speaker):
                 per_page[page].append(

@@ -200,7 +200,7 @@ def source_line(document: Document, md: Callable[..., Markup]) -> list[tuple[str
 
 def speaker_key(document: Document) -> list[dict[str, str]]:
     """What the marks beside a text mean: the author's words for each, or the names."""
-    quoted = [s for s in document.speakers if s.id != document.narrator]
+    quoted = document.quoted()
     if not quoted:
         return []
     styles = ("solid", "double")
